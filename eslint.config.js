@@ -1,0 +1,56 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Modules that reach outside the process. Detectors and parsers must not import them (DESIGN.md). */
+const ioModules = [
+  'node:fs',
+  'node:fs/promises',
+  'node:net',
+  'node:http',
+  'node:https',
+  'node:child_process',
+  'fs',
+  'http',
+  'https',
+  'net',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.tools/**', 'test/fixtures/**', 'coverage/**', 'web/dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use a string union instead of an enum.' },
+      ],
+    },
+  },
+  {
+    // Pure parts: parsers, the Sigma engine and the shared vocabulary take bytes/objects and return values.
+    files: [
+      'src/core/**/*.ts',
+      'src/hunt/sigma/**/*.ts',
+      'src/hunt/readers/**/parse*.ts',
+      'src/hunt/readers/evtx/binxml.ts',
+    ],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ioModules.map((name) => ({
+            name,
+            message: 'Pure module: take data as arguments; I/O lives in the reader or the CLI.',
+          })),
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Pure module: no network.' }],
+    },
+  },
+);

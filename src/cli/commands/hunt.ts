@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+
+export function registerHunt(program: Command): void {
+  program.command('hunt').description('(being built)');
+}

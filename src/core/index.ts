@@ -1,0 +1,4 @@
+export * from './severity.ts';
+export * from './ids.ts';
+export * from './finding.ts';
+export * from './errors.ts';
