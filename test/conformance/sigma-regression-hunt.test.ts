@@ -1,0 +1,89 @@
+// SigmaHQ's regression cases: each case's rule must fire on its EVTX sample, match_count times when given.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { HuntEngine } from '../../src/hunt/engine.ts';
+
+const SIGMA = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'sigma');
+const REGRESSION = join(SIGMA, 'regression_data');
+const skip = existsSync(REGRESSION) ? false : 'needs ../shared/data/sigma/regression_data: not present';
+
+type Case = { dir: string; ruleId: string; title: string; evtx: string; matchCount?: number };
+
+async function cases(): Promise<Case[]> {
+  const out: Case[] = [];
+  for (const e of await readdir(REGRESSION, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile() || e.name !== 'info.yml') continue;
+    const info = parseYaml(await readFile(join(e.parentPath, e.name), 'utf8')) as {
+      rule_metadata: { id: string; title: string }[];
+      regression_tests_info?: { type: string; path: string; match_count?: number }[];
+    };
+    for (const t of info.regression_tests_info ?? []) {
+      if (t.type !== 'evtx') continue;
+      const meta = info.rule_metadata[0]!;
+      out.push({
+        dir: e.parentPath,
+        ruleId: meta.id,
+        title: meta.title,
+        evtx: join(SIGMA, t.path),
+        ...(t.match_count !== undefined ? { matchCount: t.match_count } : {}),
+      });
+    }
+  }
+  return out.sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+/** Finds each rule file by its id with a plain text scan (faster than parsing 3,800 YAML files). */
+async function ruleFiles(): Promise<Map<string, string>> {
+  const byId = new Map<string, string>();
+  for (const top of (await readdir(SIGMA)).filter((d) => d.startsWith('rules'))) {
+    for (const e of await readdir(join(SIGMA, top), { recursive: true, withFileTypes: true })) {
+      if (!e.isFile() || !e.name.endsWith('.yml')) continue;
+      const p = join(e.parentPath, e.name);
+      const m = /^id:\s*([0-9a-f-]{36})\s*$/m.exec(await readFile(p, 'utf8'));
+      if (m) byId.set(m[1]!, p);
+    }
+  }
+  return byId;
+}
+
+test('every SigmaHQ regression case: its rule fires on its EVTX', { skip }, async () => {
+  const all = await cases();
+  const rules = await ruleFiles();
+  assert.ok(all.length >= 100, `expected about 101 evtx cases, found ${all.length}`);
+  const failures: string[] = [];
+  let passed = 0;
+  for (const c of all) {
+    const rulePath = rules.get(c.ruleId);
+    if (!rulePath) {
+      failures.push(`${c.title} (${c.ruleId}): rule file not found`);
+      continue;
+    }
+    try {
+      const engine = await HuntEngine.create({ rules: [rulePath], status: ['stable', 'test', 'experimental', 'deprecated', 'unsupported', ''] });
+      if (engine.report.rejected.length) {
+        failures.push(`${c.title}: rule rejected: ${engine.report.rejected.map((r) => r.reason).join('; ')}`);
+        continue;
+      }
+      let hits = 0;
+      const issues: string[] = [];
+      await engine.huntFile(c.evtx, { selection: { rules: [rulePath] } }, {
+        findings: (b) => (hits += b.filter((f) => f.rule.id === c.ruleId).length),
+        baseMatches: () => {},
+        progress: () => {},
+        issue: (i) => issues.push(i.message),
+      });
+      const want = c.matchCount;
+      if (hits === 0 || (want !== undefined && hits !== want)) {
+        failures.push(`${c.title}: ${hits} matches, expected ${want ?? 'at least 1'}${issues.length ? ` (read issues: ${issues.join('; ')})` : ''}`);
+      } else passed++;
+    } catch (err) {
+      failures.push(`${c.title}: ${(err as Error).message}`);
+    }
+  }
+  console.log(`sigma regression: ${passed}/${all.length} cases fire as expected`);
+  assert.deepEqual(failures, [], `${failures.length} of ${all.length} regression cases failed:\n${failures.join('\n')}`);
+});
