@@ -9,7 +9,7 @@ const jobs = Number(jobsArg);
 const t0 = performance.now();
 let events = 0;
 let detections = 0;
-let bytes = 0;
+let bytes: number;
 let report: unknown;
 if (mode === 'parse') {
   const files = await expandInputs(paths);

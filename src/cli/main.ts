@@ -3,6 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_ERROR, reportError } from './exit.ts';
 import { registerCommands } from './commands/index.ts';
 
+// a closed pipe (`mamori hunt ... | head`) ends the output quietly, as other command-line tools do
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('mamori')

@@ -193,7 +193,10 @@ type WorkerHandlers = {
 /** One worker thread: compiles the rules itself, then takes files from the shared queue until it is empty. */
 function runWorker(opts: HuntOptions, queue: InputFile[], h: WorkerHandlers): Promise<void> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./worker.ts', import.meta.url), { execArgv: process.execArgv });
+    const w = new Worker(new URL('./worker.ts', import.meta.url), {
+      // V8 flags (the regexp backtracking bound) are process-wide and already apply; workers refuse them in execArgv
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--enable-experimental-regexp')),
+    });
     let current: InputFile | undefined;
     let finished = false;
     const next = (): void => {

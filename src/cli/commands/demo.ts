@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { generateDemo } from '../../hunt/demo/generate.ts';
 import { UsageError } from '../../core/errors.ts';
 import { dataDir, defaultRulePaths } from '../paths.ts';

@@ -269,7 +269,7 @@ function authLog(start: number, rnd: () => number, scale: number): string {
     );
   }
   lines.push(
-    `${bsdTime(t0 + 130e3)} ${host} sshd[${pid++}]: Accepted password for ops from 198.51.100.23 port 51999 ssh2`,
+    `${bsdTime(t0 + 130e3)} ${host} sshd[${pid}]: Accepted password for ops from 198.51.100.23 port 51999 ssh2`,
   );
   lines.sort((a, b) => Date.parse(`${a.slice(0, 15)} 2000`) - Date.parse(`${b.slice(0, 15)} 2000`));
   return lines.join('\n') + '\n';

@@ -86,7 +86,8 @@ export async function loadRules(paths: readonly string[]): Promise<LoadedRules> 
   let files = 0;
   for (const p of paths) {
     const texts = await readRuleTexts(p);
-    if (texts.length === 0) throw new HuntError('RULES_NOT_FOUND', `no .yml rule files under ${p}`);
+    if (texts.length === 0 && paths.length === 1)
+      throw new HuntError('RULES_NOT_FOUND', `no .yml rule files under ${p}`);
     for (const t of texts) {
       files++;
       const parsed = parseSigmaText(t.text, t.path);
