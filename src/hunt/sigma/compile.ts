@@ -92,15 +92,32 @@ function wildcardRegexSource(p: string): { plain: string | undefined; source: st
   };
 }
 
+/**
+ * Lower-cased event strings, shared by every rule: one event's values are compared by hundreds of rules, and
+ * V8 caches a string's hash, so a lookup is far cheaper than lower-casing a long command line again.
+ * Bounded: cleared when it grows past LOWER_CACHE_MAX entries.
+ */
+const lowerCache = new Map<string, string>();
+const LOWER_CACHE_MAX = 8192;
+function lower(s: string): string {
+  let l = lowerCache.get(s);
+  if (l === undefined) {
+    if (lowerCache.size >= LOWER_CACHE_MAX) lowerCache.clear();
+    l = s.toLowerCase();
+    lowerCache.set(s, l);
+  }
+  return l;
+}
+
 function stringMatcher(pattern: string, cased: boolean): (s: string) => boolean {
   const w = wildcardRegexSource(pattern);
   if (w.plain !== undefined) {
     const needle = cased ? w.plain : w.plain.toLowerCase();
-    const norm = cased ? (s: string) => s : (s: string) => s.toLowerCase();
+    const norm = cased ? (s: string) => s : lower;
     if (w.lead && w.trail) return (s) => norm(s).includes(needle);
     if (w.lead) return (s) => norm(s).endsWith(needle);
     if (w.trail) return (s) => norm(s).startsWith(needle);
-    return (s) => (s.length === needle.length || !cased ? norm(s) === needle : false);
+    return (s) => s.length === needle.length && norm(s) === needle;
   }
   const re = new RegExp(`^${w.source}$`, cased ? 's' : 'is');
   return (s) => re.test(s);
