@@ -2,3 +2,4 @@ export * from './severity.ts';
 export * from './ids.ts';
 export * from './finding.ts';
 export * from './errors.ts';
+export * from './random.ts';

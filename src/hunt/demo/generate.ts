@@ -1,3 +1,5 @@
+import { seededRandom as prng } from '../../core/random.ts';
+
 // The demo data set: one day at a small bank branch, with a handful of real attack traces among routine
 // activity. Deterministic (seeded), so the demo's detections are the same on every machine.
 
@@ -11,18 +13,6 @@ export type DemoOptions = {
 
 /** File name (relative) → content. */
 export type DemoFiles = Map<string, string>;
-
-/** Mulberry32: a tiny seeded PRNG; quality is ample for picking among routine events. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SYSMON = { name: 'Microsoft-Windows-Sysmon', guid: '5770385F-C22A-43E0-BF4C-06F5698FFBD9' };
 const SECURITY = { name: 'Microsoft-Windows-Security-Auditing', guid: '54849625-5478-4994-A5BA-3E3B0328C30D' };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../../core/random.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -445,17 +446,8 @@ test('a match named by id and name is counted once, and refs are capped with the
 
 // ---- cross-check against a brute-force reference on random inputs ------------------------------------------
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small deterministic PRNG so failures reproduce. */
+const rng = seededRandom;
 
 /** Computes a window's value by the definition, with no incremental state. */
 function bruteValue(c: CompiledCorrelation, items: { ri: number; v: number; k: string }[]): number | undefined {
