@@ -386,9 +386,6 @@ function conditionTest(cond: string, sel: Map<string, Test>): Test {
       return e;
     }
     const lt = t.toLowerCase();
-    if ((lt === 'all' || lt === 'any' || /^\d+$/.test(lt)) && peek() === undefined) {
-      // a bare word that is also a detection name
-    }
     if ((lt === 'all' || lt === 'any' || /^\d+$/.test(lt)) && tokens[i]?.toLowerCase() === 'of') {
       i++;
       const target = tokens[i++];
