@@ -56,6 +56,35 @@ async function ruleFiles(): Promise<Map<string, string>> {
   return byId;
 }
 
+/**
+ * Cases whose `match_count` in SigmaHQ's info.yml is lower than the number of records in the sample that satisfy
+ * the rule. Each was checked by hand (the records are listed): the rule's selection holds for every one of them,
+ * so we count what the Sigma specification says and keep the evidence here. Keyed by rule id.
+ */
+const MATCH_COUNT_DIFFERS: ReadonlyMap<string, { count: number; why: string }> = new Map([
+  [
+    '0b9ad457-2554-44c1-82c2-d56a99c42377',
+    {
+      count: 3,
+      why: 'Anydesk Temporary Artefact: records 14985, 14988, 14990 all write \\AppData\\Roaming\\AnyDesk\\user.conf*',
+    },
+  ],
+  [
+    '8fbf3271-1ef6-4e94-8210-03c2317947f6',
+    {
+      count: 3,
+      why: 'Cred Dump Tools Dropped Files: procdump64.exe, procdump64a.exe and procdump.exe are each dropped (26359, 26366, 26373)',
+    },
+  ],
+  [
+    '45e112d0-7759-4c2a-aa36-9f8fb79d3393',
+    {
+      count: 3,
+      why: 'IE Change Domain Zone: records 28344631-3 each set a ZoneMap\\Domains value to DWORD (0x00000002)',
+    },
+  ],
+]);
+
 test('every SigmaHQ regression case: its rule fires on its EVTX', { skip }, async () => {
   const all = await cases();
   const rules = await ruleFiles();
@@ -89,7 +118,8 @@ test('every SigmaHQ regression case: its rule fires on its EVTX', { skip }, asyn
           issue: (i) => issues.push(i.message),
         },
       );
-      const want = c.matchCount;
+      const differs = MATCH_COUNT_DIFFERS.get(c.ruleId);
+      const want = differs ? differs.count : c.matchCount;
       if (hits === 0 || (want !== undefined && hits !== want)) {
         failures.push(
           `${c.title}: ${hits} matches, expected ${want ?? 'at least 1'}${issues.length ? ` (read issues: ${issues.join('; ')})` : ''}`,
@@ -100,6 +130,7 @@ test('every SigmaHQ regression case: its rule fires on its EVTX', { skip }, asyn
     }
   }
   console.log(`sigma regression: ${passed}/${all.length} cases fire as expected`);
+  for (const d of MATCH_COUNT_DIFFERS.values()) console.log(`  counted differently from SigmaHQ's match_count: ${d.why}`);
   assert.deepEqual(
     failures,
     [],
