@@ -571,8 +571,12 @@ function itemEmpty(x: Item): boolean {
   return x === null || x === '';
 }
 
+// what content() saw, kept in module state so the hot path allocates no result object
+let sawText = false;
+let sawElement = false;
+
 /** The content of an element (or an attribute), substitutions resolved; embedded BinXML gives elements. */
-function content(nodes: readonly TNode[], subs: readonly Value[], out: Item[]): { text: boolean; el: boolean } {
+function content(nodes: readonly TNode[], subs: readonly Value[], out: Item[]): void {
   let text = false;
   let el = false;
   for (const c of nodes) {
@@ -600,7 +604,8 @@ function content(nodes: readonly TNode[], subs: readonly Value[], out: Item[]): 
       }
     }
   }
-  return { text, el };
+  sawText = text;
+  sawElement = el;
 }
 
 function isBound(x: Item): x is Bound {
@@ -640,14 +645,28 @@ function scalarBesideElements(items: readonly Item[]): Json {
   return s.trim();
 }
 
+/** An attribute's value as JSON, or undefined when it is empty (evtx_dump leaves empty attributes out). */
+function attrValue(a: TAttr, subs: readonly Value[]): Json {
+  if (a.value.length === 1) {
+    // the usual cases, without building a content list: one literal, or one substitution
+    const c = a.value[0]!;
+    if (c.k === K_TEXT) return c.s === '' ? undefined : c.s.trim();
+    const v = subs[c.i];
+    if (v === undefined || isEmpty(v) || isFragment(v)) return undefined;
+    return typeof v === 'string' ? v.trim() : v;
+  }
+  const items: Item[] = [];
+  content(a.value, subs, items);
+  return sawText ? scalar(items) : undefined;
+}
+
 function attributes(el: TElement, subs: readonly Value[]): Obj | undefined {
   let out: Obj | undefined;
   for (const a of el.attrs) {
-    const items: Item[] = [];
-    const { text } = content(a.value, subs, items);
-    if (!text) continue;
+    const v = attrValue(a, subs);
+    if (v === undefined) continue;
     out ??= {};
-    put(out, a.name, scalar(items));
+    put(out, a.name, v);
   }
   return out;
 }
@@ -655,9 +674,8 @@ function attributes(el: TElement, subs: readonly Value[]): Obj | undefined {
 function nameAttr(el: TElement, subs: readonly Value[]): string | undefined {
   for (const a of el.attrs) {
     if (a.name !== 'Name') continue;
-    const items: Item[] = [];
-    const { text } = content(a.value, subs, items);
-    return text ? (scalar(items) as string | number | boolean).toString() : undefined;
+    const v = attrValue(a, subs);
+    return v === undefined ? undefined : String(v);
   }
   return undefined;
 }
@@ -666,7 +684,9 @@ const CONTAINERS = new Set(['EventData', 'UserData']);
 
 function dataValue(b: Bound): Json {
   const items: Item[] = [];
-  const { text, el } = content(b.el.children, b.subs, items);
+  content(b.el.children, b.subs, items);
+  const text = sawText;
+  const el = sawElement;
   if (!text && !el) return '';
   if (el) return body(b.el, b.subs, items, text, false);
   return scalar(items);
@@ -720,7 +740,9 @@ function body(el: TElement, subs: readonly Value[], items: readonly Item[], text
 
 function element(b: Bound, container: boolean): Json {
   const items: Item[] = [];
-  const { text, el } = content(b.el.children, b.subs, items);
+  content(b.el.children, b.subs, items);
+  const text = sawText;
+  const el = sawElement;
   const attrs = b.el.attrs.length ? attributes(b.el, b.subs) : undefined;
   if (!el && !text && !attrs) return null;
   if (!el && !attrs) return scalar(items);

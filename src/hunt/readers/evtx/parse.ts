@@ -52,9 +52,10 @@ export type EvtxRecord = {
 
 export type ChunkProblem = { readonly where: string; readonly message: string };
 
+const ZEROS = Buffer.alloc(CHUNK_SIZE);
+
 function isZero(b: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (b[i] !== 0) return false;
-  return true;
+  return b.subarray(start, end).equals(ZEROS.subarray(0, end - start));
 }
 
 /**
