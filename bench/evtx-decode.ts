@@ -41,7 +41,12 @@ console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node
 const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'child'], {
   encoding: 'utf8',
 });
-const m = JSON.parse(out.trim().split('\n').pop()!) as { events: number; bytes: number; seconds: number; maxRssMB: number };
+const m = JSON.parse(out.trim().split('\n').pop()!) as {
+  events: number;
+  bytes: number;
+  seconds: number;
+  maxRssMB: number;
+};
 const ours = m.events / m.seconds;
 console.log('| decoder | records | seconds | records/s | MB/s | peak RSS MB |');
 console.log('|---|---|---|---|---|---|');
@@ -66,7 +71,9 @@ print(n, time.time()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)
 const r = spawnSync('/usr/bin/python3', ['-c', py, samples], { encoding: 'utf8' });
 if (r.status === 0) {
   const [n, s, rss] = r.stdout.trim().split(/\s+/).map(Number) as [number, number, number];
-  console.log(`| python-evtx 0.6 (baseline, 1 round) | ${n} | ${s.toFixed(2)} | ${Math.round(n / s)} | – | ${Math.round(rss)} |`);
+  console.log(
+    `| python-evtx 0.6 (baseline, 1 round) | ${n} | ${s.toFixed(2)} | ${Math.round(n / s)} | – | ${Math.round(rss)} |`,
+  );
   console.log(`\nmamori decodes ${(ours / (n / s)).toFixed(0)}× as many records per second as python-evtx.`);
 } else {
   console.log('| python-evtx (baseline) | not installed: apt-get install python3-evtx | | | | |');

@@ -29,23 +29,32 @@ type TNode = TText | TSub | TElement;
 type Bound = { readonly el: TElement; readonly subs: readonly Value[] };
 /** Embedded BinXML (substitution type 0x21): what it contains, already bound to its own values. */
 type Fragment = { readonly items: readonly (string | Bound)[] };
+/** An array value (types 0x81–0x95). An element holding only an array repeats once per item, as in Windows. */
+type Arr = { readonly arr: readonly Scalar[] };
+type Scalar = number | boolean | string;
 
 /**
  * A substitution value, typed the way evtx_dump renders it: integers and booleans stay JSON numbers/booleans;
  * every other type (hex integers, GUIDs, SIDs, times, binary, reals, arrays) is already its text.
  */
-export type Value = null | number | boolean | string | Fragment;
+export type Value = null | Scalar | Fragment | Arr;
 
-type Item = string | number | boolean | null | Bound;
+type Item = Scalar | null | Arr | Bound;
 
 const NO_SUBS: readonly Value[] = [];
 
 function isFragment(v: Value): v is Fragment {
-  return typeof v === 'object' && v !== null;
+  return typeof v === 'object' && v !== null && 'items' in v;
+}
+
+function isArr(v: Value | Item): v is Arr {
+  return typeof v === 'object' && v !== null && 'arr' in v;
 }
 
 function isEmpty(v: Value | undefined): boolean {
-  return v === null || v === undefined || v === '' || (isFragment(v) && v.items.length === 0);
+  if (v === null || v === undefined || v === '') return true;
+  if (typeof v !== 'object') return false;
+  return 'items' in v ? v.items.length === 0 : v.arr.length === 0;
 }
 
 // ---- reading ----------------------------------------------------------------------------------------------------
@@ -377,26 +386,26 @@ export class ChunkContext {
       case 0x21:
         return this.fragment(p, p + size);
       case 0x81:
-        return arrayOfStrings(buf.toString('utf16le', p, p + (size & ~1)));
+        return { arr: stringItems(buf.toString('utf16le', p, p + (size & ~1))) };
       case 0x82:
-        return arrayOfStrings(ANSI.decode(buf.subarray(p, p + size)));
+        return { arr: stringItems(ANSI.decode(buf.subarray(p, p + size))) };
       default:
         if (type > 0x82 && type <= 0x95) return this.#array(type & 0x7f, p, size);
         throw new BinXmlError(`substitution value type 0x${type.toString(16)} is not supported`);
     }
   }
 
-  /** Fixed-size element arrays render as their items' text joined by commas (evtx_dump's form). */
-  #array(type: number, p: number, size: number): string {
+  /** An array of fixed-size items (SIDs are variable: each carries its own length). */
+  #array(type: number, p: number, size: number): Arr {
     const width = ARRAY_WIDTH[type];
     if (!width) throw new BinXmlError(`array value type 0x${(type | 0x80).toString(16)} is not supported`);
-    if (type === 0x13) return sidArray(this.buf, p, size);
-    const out: string[] = [];
+    if (type === 0x13) return { arr: sidItems(this.buf, p, size) };
+    const out: Scalar[] = [];
     for (let q = p; q + width <= p + size; q += width) {
       const v = this.#value(type, q, width);
-      out.push(v === null ? '' : String(v));
+      out.push(v === null || typeof v === 'object' ? '' : v);
     }
-    return out.join(',');
+    return { arr: out };
   }
 }
 
@@ -428,10 +437,10 @@ function cutNul(s: string): string {
   return z < 0 ? s : s.slice(0, z);
 }
 
-function arrayOfStrings(s: string): string {
+function stringItems(s: string): string[] {
   const parts = s.split('\0');
-  if (parts.length > 1 && parts.at(-1) === '') parts.pop();
-  return parts.join(',');
+  if (parts.at(-1) === '') parts.pop();
+  return parts;
 }
 
 function hex64(buf: Buffer, p: number): string {
@@ -486,7 +495,7 @@ function sidText(b: Buffer, p: number, size: number): string {
   return s;
 }
 
-function sidArray(b: Buffer, p: number, size: number): string {
+function sidItems(b: Buffer, p: number, size: number): string[] {
   const out: string[] = [];
   let q = p;
   while (q + 8 <= p + size) {
@@ -494,7 +503,7 @@ function sidArray(b: Buffer, p: number, size: number): string {
     out.push(sidText(b, q, Math.min(len, p + size - q)));
     q += len;
   }
-  return out.join(',');
+  return out;
 }
 
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
@@ -556,7 +565,8 @@ type Obj = Record<string, Json>;
 
 /** Sets a key even when it is `__proto__` (names come from the file). */
 function put(o: Obj, k: string, v: Json): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }
 
@@ -564,6 +574,7 @@ function itemText(x: Item): string {
   if (x === null) return '';
   if (typeof x === 'string') return x;
   if (typeof x === 'number' || typeof x === 'boolean') return String(x);
+  if (isArr(x)) return x.arr.join(',');
   return '';
 }
 
@@ -584,7 +595,16 @@ function content(nodes: readonly TNode[], subs: readonly Value[], out: Item[]): 
       out.push(c.s);
       if (c.s !== '') text = true;
     } else if (c.k === K_EL) {
-      out.push({ el: c, subs });
+      const only = c.children.length === 1 ? c.children[0]! : undefined;
+      const v = only?.k === K_SUB ? subs[only.i] : undefined;
+      if (v !== undefined && isArr(v) && only?.k === K_SUB) {
+        // an element whose content is one array value is written once per item (evtx_dump and Windows alike)
+        for (const item of v.arr) {
+          const one = subs.slice();
+          one[only.i] = item;
+          out.push({ el: c, subs: one });
+        }
+      } else out.push({ el: c, subs });
       el = true;
     } else {
       const v = subs[c.i];
@@ -609,7 +629,7 @@ function content(nodes: readonly TNode[], subs: readonly Value[], out: Item[]): 
 }
 
 function isBound(x: Item): x is Bound {
-  return typeof x === 'object' && x !== null;
+  return typeof x === 'object' && x !== null && 'el' in x;
 }
 
 /** Text content as a JSON value: a lone integer/boolean value stays one; anything else is concatenated text. */
@@ -617,11 +637,11 @@ function scalar(items: readonly Item[]): Json {
   if (items.length === 1) {
     const x = items[0]!;
     if (typeof x === 'number' || typeof x === 'boolean') return x;
-    return itemText(x).trim();
+    return itemText(x).trimEnd();
   }
   let s = '';
   for (const x of items) if (!isBound(x)) s += itemText(x);
-  return s.trim();
+  return s.trimEnd();
 }
 
 /** `#text` of an element that also has attributes or children: a lone non-empty number stays a number. */
@@ -642,7 +662,7 @@ function scalarBesideElements(items: readonly Item[]): Json {
   if (count === 1 && single !== undefined) return single;
   let s = '';
   for (const x of items) if (!isBound(x)) s += itemText(x);
-  return s.trim();
+  return s.trimEnd();
 }
 
 /** An attribute's value as JSON, or undefined when it is empty (evtx_dump leaves empty attributes out). */
@@ -650,10 +670,11 @@ function attrValue(a: TAttr, subs: readonly Value[]): Json {
   if (a.value.length === 1) {
     // the usual cases, without building a content list: one literal, or one substitution
     const c = a.value[0]!;
-    if (c.k === K_TEXT) return c.s === '' ? undefined : c.s.trim();
+    if (c.k === K_TEXT) return c.s === '' ? undefined : c.s.trimEnd();
     const v = subs[c.i];
     if (v === undefined || isEmpty(v) || isFragment(v)) return undefined;
-    return typeof v === 'string' ? v.trim() : v;
+    if (isArr(v)) return v.arr.join(',').trimEnd();
+    return typeof v === 'string' ? v.trimEnd() : v;
   }
   const items: Item[] = [];
   content(a.value, subs, items);

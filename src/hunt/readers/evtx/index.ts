@@ -22,6 +22,7 @@ function startsWith(head: Uint8Array, magic: Buffer): boolean {
 
 type Sys = {
   Computer?: unknown;
+  EventRecordID?: unknown;
   TimeCreated?: { '#attributes'?: { SystemTime?: unknown } };
 };
 
@@ -31,10 +32,12 @@ function toEvent(r: EvtxRecord, file: string): LogEvent {
   let time = typeof st === 'string' ? Date.parse(st) : NaN;
   if (Number.isNaN(time)) time = r.written;
   const host = sys?.Computer;
+  // EventRecordID is what Windows, Chainsaw and Hayabusa show; the record header's id differs in re-saved logs
+  const rid = sys?.EventRecordID;
   return {
     format: 'evtx',
     data: r.data,
-    source: { file, recordId: r.recordId, offset: r.offset },
+    source: { file, recordId: typeof rid === 'number' ? rid : r.recordId, offset: r.offset },
     ...(Number.isFinite(time) ? { time } : {}),
     ...(typeof host === 'string' ? { host } : {}),
   };

@@ -81,7 +81,10 @@ export function readChunk(
     return;
   }
   if (chunk.length < CHUNK_SIZE) {
-    problem({ where, message: `file ends inside this chunk (${chunk.length} of ${CHUNK_SIZE} bytes): read as far as it goes` });
+    problem({
+      where,
+      message: `file ends inside this chunk (${chunk.length} of ${CHUNK_SIZE} bytes): read as far as it goes`,
+    });
   }
   const headerCrc = crc32(chunk.subarray(128, 512), crc32(chunk.subarray(0, 120)));
   if (headerCrc !== chunk.readUInt32LE(124)) {
