@@ -17,7 +17,7 @@ const ioModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', 'test/fixtures/**', 'coverage/**', 'web/dist/**'] },
+  { ignores: ['node_modules/**', '.tools/**', 'test/fixtures/**', 'coverage/**', 'web/dist/**', 'bench/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

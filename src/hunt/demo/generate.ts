@@ -228,10 +228,12 @@ function windows(start: number, rnd: () => number, scale: number): { ws: string;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function bsdTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+/**
+ * rsyslog's default file timestamp on Debian 12 (RFC 3339, microseconds): unlike the BSD `Nov  2 02:30:00` it
+ * carries the year, so the demo's auth.log lands on the demo day whatever year it is read in.
+ */
+function rsyslogTime(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '000+00:00');
 }
 
 function authLog(start: number, rnd: () => number, scale: number): string {
@@ -244,24 +246,25 @@ function authLog(start: number, rnd: () => number, scale: number): string {
     const user = ['ops', 'backup', 'k.sato'][Math.floor(rnd() * 3)]!;
     if (i % 4 === 0)
       lines.push(
-        `${bsdTime(t)} ${host} CRON[${pid++}]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)`,
+        `${rsyslogTime(t)} ${host} CRON[${pid++}]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)`,
       );
     else
       lines.push(
-        `${bsdTime(t)} ${host} sshd[${pid++}]: Accepted publickey for ${user} from 10.42.0.${10 + (i % 20)} port ${40000 + i} ssh2: ED25519 SHA256:q1w2e3r4t5`,
+        `${rsyslogTime(t)} ${host} sshd[${pid++}]: Accepted publickey for ${user} from 10.42.0.${10 + (i % 20)} port ${40000 + i} ssh2: ED25519 SHA256:q1w2e3r4t5`,
       );
   }
   // 02:30 — SSH brute force from outside, then a success
   const t0 = start + 2.5 * 3600e3;
   for (let i = 0; i < 60; i++) {
     lines.push(
-      `${bsdTime(t0 + i * 2e3)} ${host} sshd[${pid++}]: Failed password for invalid user ${['admin', 'oracle', 'test', 'ubuntu'][i % 4]} from 198.51.100.23 port ${50000 + i} ssh2`,
+      `${rsyslogTime(t0 + i * 2e3)} ${host} sshd[${pid++}]: Failed password for invalid user ${['admin', 'oracle', 'test', 'ubuntu'][i % 4]} from 198.51.100.23 port ${50000 + i} ssh2`,
     );
   }
   lines.push(
-    `${bsdTime(t0 + 130e3)} ${host} sshd[${pid}]: Accepted password for ops from 198.51.100.23 port 51999 ssh2`,
+    `${rsyslogTime(t0 + 130e3)} ${host} sshd[${pid}]: Accepted password for ops from 198.51.100.23 port 51999 ssh2`,
   );
-  lines.sort((a, b) => Date.parse(`${a.slice(0, 15)} 2000`) - Date.parse(`${b.slice(0, 15)} 2000`));
+  // the timestamps are fixed-width: compare them as text (a stable sort keeps same-second lines in order)
+  lines.sort((a, b) => (a.slice(0, 32) < b.slice(0, 32) ? -1 : a.slice(0, 32) > b.slice(0, 32) ? 1 : 0));
   return lines.join('\n') + '\n';
 }
 

@@ -1,8 +1,14 @@
 import type { LogEvent, LogReader } from '../../event.ts';
+import { BATCH, IssueLog } from '../lines.ts';
+import { probeJson, readJsonRecords } from './stream.ts';
 
-/** Lines longer than this are reported and skipped, not buffered without bound. */
-const MAX_LINE = 16 << 20;
-const BATCH = 500;
+/** One record larger than this is reported and skipped, not buffered without bound. */
+const MAX_RECORD = 16 << 20;
+
+/** Wrapper keys whose array holds the records: `{"records": [...]}` (Azure Monitor exports), `{"Records": [...]}`. */
+const WRAPPERS = ['records', 'Records'];
+
+export type JsonReaderOptions = { readonly maxRecord?: number };
 
 function timeOf(o: Record<string, unknown>): number | undefined {
   const sys = (o['Event'] as { System?: { TimeCreated?: { '#attributes'?: { SystemTime?: unknown } } } } | undefined)
@@ -17,8 +23,8 @@ function timeOf(o: Record<string, unknown>): number | undefined {
     o['date'],
   ];
   for (const c of cands) {
-    if (typeof c === 'number') return c > 1e11 ? c : c * 1000;
-    if (typeof c === 'string') {
+    if (typeof c === 'number' && Number.isFinite(c)) return c > 1e11 ? c : c * 1000;
+    if (typeof c === 'string' && c.length <= 64) {
       const t = Date.parse(c);
       if (!Number.isNaN(t)) return t;
     }
@@ -38,78 +44,60 @@ function hostOf(o: Record<string, unknown>): string | undefined {
   return typeof c === 'string' ? c : undefined;
 }
 
+function recordIdOf(o: Record<string, unknown>): number | undefined {
+  const rid =
+    (o['Event'] as { System?: { EventRecordID?: unknown } } | undefined)?.System?.EventRecordID ??
+    (o['winlog'] as { record_id?: unknown } | undefined)?.record_id;
+  return typeof rid === 'number' && Number.isSafeInteger(rid) ? rid : undefined;
+}
+
 /**
- * JSON lines (one object per line). This first version reads JSONL and a single object per line; whole-file JSON
- * arrays are read when the file is one array that fits a line (see docs/formats/logs.md for what is left).
+ * JSON logs: JSONL, concatenated or pretty-printed objects, a top-level array, or a wrapper object whose first key
+ * is `records`/`Records` (its array's elements are the records), all streamed (json/stream.ts). Each object is one
+ * event, its JSON as `data`; time and host are found for evtx_dump, Winlogbeat/ECS and common shapes.
  */
-export const jsonReader: LogReader = {
-  format: 'json',
-  sniff(head) {
-    let i = 0;
-    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
-    while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
-    return head[i] === 0x7b || head[i] === 0x5b;
-  },
-  async *read(input, options) {
-    const decoder = new TextDecoder('utf-8');
-    let rest = '';
-    let lineNo = 0;
-    let batch: LogEvent[] = [];
-    const take = function* (line: string): Generator<LogEvent> {
-      lineNo++;
-      const t = line.trim();
-      if (!t) return;
-      let v: unknown;
-      try {
-        v = JSON.parse(t.charCodeAt(0) === 0xfeff ? t.slice(1) : t);
-      } catch (err) {
-        options.onIssue?.({
-          file: input.path,
-          where: `line ${lineNo}`,
-          message: `not JSON: ${(err as Error).message}`,
-        });
-        return;
-      }
-      const items = Array.isArray(v) ? v : [v];
-      for (const o of items) {
-        if (!o || typeof o !== 'object' || Array.isArray(o)) continue;
-        const data = o as Record<string, unknown>;
-        const time = timeOf(data);
-        const rid = (data['Event'] as { System?: { EventRecordID?: unknown } } | undefined)?.System?.EventRecordID;
-        const host = hostOf(data);
-        yield {
-          format: 'json',
-          data,
-          source: { file: input.path, line: lineNo, ...(typeof rid === 'number' ? { recordId: rid } : {}) },
-          ...(time !== undefined ? { time } : {}),
-          ...(host ? { host } : {}),
-        };
-      }
-    };
-    for await (const chunk of input.chunks()) {
-      rest += decoder.decode(chunk, { stream: true });
-      let nl: number;
-      while ((nl = rest.indexOf('\n')) >= 0) {
-        const line = rest.slice(0, nl);
-        rest = rest.slice(nl + 1);
-        for (const e of take(line)) batch.push(e);
-        if (batch.length >= BATCH) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (rest.length > MAX_LINE) {
-        options.onIssue?.({
-          file: input.path,
-          where: `line ${lineNo + 1}`,
-          message: `line longer than ${MAX_LINE} bytes skipped`,
-        });
-        rest = '';
-        lineNo++;
-      }
-    }
-    rest += decoder.decode();
-    for (const e of take(rest)) batch.push(e);
-    if (batch.length) yield batch;
-  },
-};
+export function createJsonReader(opts: JsonReaderOptions = {}): LogReader {
+  const maxRecord = opts.maxRecord ?? MAX_RECORD;
+  return {
+    format: 'json',
+    sniff(head) {
+      let i = 0;
+      if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
+      while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+      if (head[i] !== 0x7b && head[i] !== 0x5b) return false;
+      // `[2026-11-25 10:00:00] app started` is not JSON: the first record must be well-formed as far as it goes
+      return !probeJson(head, WRAPPERS).broken;
+    },
+    read(input, options) {
+      const file = input.path;
+      const issues = new IssueLog(file, options.onIssue);
+      return (async function* () {
+        yield* readJsonRecords<LogEvent>(
+          input.chunks(),
+          {
+            maxElement: maxRecord,
+            unwrap: WRAPPERS,
+            batch: BATCH,
+            ...(options.signal ? { signal: options.signal } : {}),
+            onIssue: (line, message) => issues.report(line, message),
+          },
+          (data, el) => {
+            const time = timeOf(data);
+            const host = hostOf(data);
+            const rid = recordIdOf(data);
+            return {
+              format: 'json',
+              data,
+              source: { file, line: el.line, offset: el.offset, ...(rid !== undefined ? { recordId: rid } : {}) },
+              ...(time !== undefined ? { time } : {}),
+              ...(host ? { host } : {}),
+            };
+          },
+        );
+        issues.finish();
+      })();
+    },
+  };
+}
+
+export const jsonReader: LogReader = createJsonReader();
