@@ -38,8 +38,10 @@ export default tseslint.config(
       'src/hunt/sigma/**/*.ts',
       'src/hunt/readers/**/parse*.ts',
       'src/hunt/readers/evtx/binxml.ts',
+      'src/scan/versions/**/*.ts',
+      'src/scan/ecosystems/*/version.ts',
     ],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', 'src/scan/versions/testkit.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
