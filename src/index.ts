@@ -5,3 +5,17 @@ export { readLogFile, readerFor } from './hunt/open.ts';
 export { hunt, type HuntOptions, type HuntCallbacks, type HuntResult, type HuntProgress } from './hunt/pipeline.ts';
 export { HuntEngine, type RuleSelection, type RulesReport } from './hunt/engine.ts';
 export { loadRules } from './hunt/rules/load.ts';
+export type { Package } from './scan/inventory/types.ts';
+export { openOsvDb, type OsvDbForm } from './scan/osv/open.ts';
+export {
+  updateOsvDb,
+  OSV_BUCKET_URL,
+  type UpdateOptions,
+  type UpdateProgress,
+  type UpdateResult,
+} from './scan/osv/update.ts';
+export type { OsvStore, OsvCandidate, OsvDbStatus, OsvImport } from './scan/osv/store.ts';
+export { SqliteOsvStore } from './scan/osv/sqlite-store.ts';
+export { matchPackage, type PackageMatch, type VulnerabilityMatch, type FindingSeverity } from './scan/match/index.ts';
+export { scoreSeverityVector, cvssBand, type CvssScore, type CvssBand } from './scan/cvss/index.ts';
+export { ScanError, type ScanErrorCode } from './scan/errors.ts';
