@@ -23,6 +23,12 @@ export type Package = {
   readonly dev?: boolean;
   /** Direct dependency of the project (true), transitive (false), or unknown (absent). */
   readonly direct?: boolean;
+  /**
+   * The project itself as its own lockfile or manifest names it (Trivy's `root` relationship: the `uv.lock`
+   * virtual package, a `.deps.json` `project` library, the `package.json` beside a `yarn.lock`, the Cargo.toml
+   * `[package]`). Not a dependency; listed so the inventory is complete, and a matcher may skip it.
+   */
+  readonly root?: boolean;
   /** For OS packages: the source package name, which OSV Debian/Ubuntu/Alpine records are keyed by. */
   readonly sourceName?: string;
   readonly sourceVersion?: string;
