@@ -4,7 +4,7 @@ import type { LogEvent, LogFormat, ReadIssue } from './event.ts';
 import { detectionFinding, matchedFields } from './finding.ts';
 import { RuleSet } from './logsource/index.ts';
 import { readLogFile } from './open.ts';
-import { loadRules } from './rules/load.ts';
+import { loadRules, type LoadedRules } from './rules/load.ts';
 import {
   fieldsNeeded,
   parseCorrelation,
@@ -16,6 +16,16 @@ import {
 import { applyFilters, compileRule } from './sigma/index.ts';
 import type { RuleIssue, SigmaCorrelationDoc, SigmaFilterDoc, SigmaRule } from './sigma/types.ts';
 
+const NO_RAW: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** Detection rules as workers receive them: without their raw YAML document (see HuntEngine.fromLoaded). */
+export function forWorkers(loaded: LoadedRules): LoadedRules {
+  return {
+    ...loaded,
+    documents: loaded.documents.map((d) => (d.kind === 'rule' && d.raw !== NO_RAW ? { ...d, raw: NO_RAW } : d)),
+  };
+}
+
 /** Statuses left out unless asked for: SigmaHQ marks these as not fit to run. */
 export const DEFAULT_EXCLUDED_STATUS: readonly string[] = ['deprecated', 'unsupported'];
 
@@ -25,6 +35,8 @@ export type RuleSelection = {
   /** When set, only these statuses run; otherwise all but DEFAULT_EXCLUDED_STATUS. */
   readonly status?: readonly string[];
   readonly placeholders?: ReadonlyMap<string, readonly string[]>;
+  /** False turns the literal prefilter off (every candidate rule evaluated in full): for differential tests. */
+  readonly prefilter?: boolean;
 };
 
 export type RulesReport = {
@@ -61,6 +73,73 @@ function selected(rule: SigmaRule, sel: RuleSelection): boolean {
   return !DEFAULT_EXCLUDED_STATUS.includes(status);
 }
 
+type Prepared = {
+  /** Detection rules to compile (selected, or feeding a correlation). */
+  readonly keep: readonly SigmaRule[];
+  readonly rejected: readonly RuleIssue[];
+  readonly deselected: number;
+  readonly correlations: readonly CompiledCorrelation[];
+  readonly needed: ReadonlyMap<string, readonly string[]>;
+};
+
+/** Everything but compiling: meta filters applied, correlations resolved, rules selected. */
+function prepare(loaded: LoadedRules, sel: RuleSelection): Prepared {
+  const rejected: RuleIssue[] = [...loaded.issues];
+  let rules: SigmaRule[] = [];
+  const correlationDocs: SigmaCorrelationDoc[] = [];
+  const filters: SigmaFilterDoc[] = [];
+  let deselected = 0;
+  for (const d of loaded.documents) {
+    // a rule's raw document is read by nothing after parsing; filters and correlations keep theirs
+    if (d.kind === 'rule') rules.push(d.raw === NO_RAW ? d : { ...d, raw: NO_RAW });
+    else if (d.kind === 'correlation') correlationDocs.push(d);
+    else filters.push(d);
+  }
+  if (filters.length) {
+    const f = applyFilters(rules, filters);
+    rules = f.rules;
+    rejected.push(...f.issues);
+  }
+  // correlations are resolved against every loaded rule, so a base rule below --min-level still feeds them
+  const known = new Set<string>();
+  for (const r of rules) {
+    if (r.id) known.add(r.id);
+    if (r.name) known.add(r.name);
+  }
+  const parsedCorrelations: CompiledCorrelation[] = [];
+  for (const doc of correlationDocs) {
+    try {
+      parsedCorrelations.push(parseCorrelation(doc));
+    } catch (err) {
+      rejected.push({
+        path: doc.path,
+        ...(doc.id ? { id: doc.id } : {}),
+        title: doc.title,
+        reason: (err as Error).message,
+      });
+    }
+  }
+  const resolved = resolveCorrelations(parsedCorrelations, known);
+  rejected.push(...resolved.issues);
+  const correlations = resolved.ok.filter((c) => !sel.minLevel || severityRank(c.level) >= severityRank(sel.minLevel));
+  const needed = fieldsNeeded(correlations);
+  const keep = rules.filter((r) => {
+    if (selected(r, sel)) return true;
+    if ((r.id && needed.has(r.id)) || (r.name && needed.has(r.name))) return true;
+    deselected++;
+    return false;
+  });
+  return { keep, rejected, deselected, correlations, needed };
+}
+
+/**
+ * The correlations of a hunt, without compiling its detection rules: for a main thread that leaves matching to
+ * workers and evaluates correlations on what they send back.
+ */
+export function correlationsOf(loaded: LoadedRules, sel: RuleSelection): readonly CompiledCorrelation[] {
+  return prepare(loaded, sel).correlations;
+}
+
 /** Rules compiled and indexed once per thread; then any number of files are matched against them. */
 export class HuntEngine {
   readonly report: RulesReport;
@@ -90,56 +169,21 @@ export class HuntEngine {
   static async create(sel: RuleSelection): Promise<HuntEngine> {
     const t0 = performance.now();
     const loaded = await loadRules(sel.rules);
-    const loadMs = performance.now() - t0;
-    const rejected: RuleIssue[] = [...loaded.issues];
-    let rules: SigmaRule[] = [];
-    const correlationDocs: SigmaCorrelationDoc[] = [];
-    const filters: SigmaFilterDoc[] = [];
-    let deselected = 0;
-    for (const d of loaded.documents) {
-      if (d.kind === 'rule') rules.push(d);
-      else if (d.kind === 'correlation') correlationDocs.push(d);
-      else filters.push(d);
-    }
-    if (filters.length) {
-      const f = applyFilters(rules, filters);
-      rules = f.rules;
-      rejected.push(...f.issues);
-    }
+    return HuntEngine.fromLoaded(loaded, sel, performance.now() - t0);
+  }
+
+  /**
+   * An engine from rules already loaded (a worker gets them from the main thread rather than parsing every YAML
+   * file again). `loaded` is not kept: its detection rules are taken without their raw YAML document.
+   */
+  static fromLoaded(loaded: LoadedRules, sel: RuleSelection, loadMs = 0): HuntEngine {
     const t1 = performance.now();
-    // correlations are resolved against every loaded rule, so a base rule below --min-level still feeds them
-    const known = new Set<string>();
-    for (const r of rules) {
-      if (r.id) known.add(r.id);
-      if (r.name) known.add(r.name);
-    }
-    const parsedCorrelations: CompiledCorrelation[] = [];
-    for (const doc of correlationDocs) {
-      try {
-        parsedCorrelations.push(parseCorrelation(doc));
-      } catch (err) {
-        rejected.push({
-          path: doc.path,
-          ...(doc.id ? { id: doc.id } : {}),
-          title: doc.title,
-          reason: (err as Error).message,
-        });
-      }
-    }
-    const resolved = resolveCorrelations(parsedCorrelations, known);
-    rejected.push(...resolved.issues);
-    const correlations = resolved.ok.filter(
-      (c) => !sel.minLevel || severityRank(c.level) >= severityRank(sel.minLevel),
-    );
-    const needed = fieldsNeeded(correlations);
-    const keep = rules.filter((r) => {
-      if (selected(r, sel)) return true;
-      if ((r.id && needed.has(r.id)) || (r.name && needed.has(r.name))) return true;
-      deselected++;
-      return false;
+    const p = prepare(loaded, sel);
+    const ruleSet = new RuleSet(p.keep, compileRule, {
+      placeholders: sel.placeholders ?? new Map(),
+      ...(sel.prefilter !== undefined ? { prefilter: sel.prefilter } : {}),
     });
-    const ruleSet = new RuleSet(keep, compileRule, { placeholders: sel.placeholders ?? new Map() });
-    rejected.push(...ruleSet.rejected);
+    const rejected = [...p.rejected, ...ruleSet.rejected];
     const compileMs = performance.now() - t1;
     const report: RulesReport = {
       files: loaded.files,
@@ -147,12 +191,12 @@ export class HuntEngine {
       active: ruleSet.compiled,
       unbound: ruleSet.unbound,
       rejected,
-      deselected,
-      correlations: correlations.length,
+      deselected: p.deselected,
+      correlations: p.correlations.length,
       loadMs,
       compileMs,
     };
-    return new HuntEngine(report, ruleSet, correlations, needed, suppressedBaseRules(correlations));
+    return new HuntEngine(report, ruleSet, p.correlations, p.needed, suppressedBaseRules(p.correlations));
   }
 
   /** Matches one event; pushes detections and correlation inputs into the given arrays. */

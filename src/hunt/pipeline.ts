@@ -1,12 +1,21 @@
+import { readdir, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { Finding } from '../core/finding.ts';
 import type { LogFormat, ReadIssue } from './event.ts';
-import { HuntEngine, type FileStats, type RuleSelection, type RulesReport } from './engine.ts';
+import {
+  correlationsOf,
+  forWorkers,
+  HuntEngine,
+  type FileStats,
+  type RuleSelection,
+  type RulesReport,
+} from './engine.ts';
 import { HuntError } from './errors.ts';
 import { expandInputs, type InputFile } from './files.ts';
 import { readerFor } from './open.ts';
 import { correlationFinding } from './correlate.ts';
-import { evaluateCorrelations, type BaseMatch } from './sigma/correlation/index.ts';
+import { loadRules, type LoadedRules } from './rules/load.ts';
+import { evaluateCorrelations, type BaseMatch, type CompiledCorrelation } from './sigma/correlation/index.ts';
 
 export type HuntOptions = {
   readonly paths: readonly string[];
@@ -14,7 +23,7 @@ export type HuntOptions = {
   readonly format?: LogFormat;
   readonly since?: number;
   readonly until?: number;
-  /** Threads matching files in parallel (the main thread counts as one). */
+  /** Threads matching files in parallel: 1 matches on the calling thread, more use that many worker threads. */
   readonly jobs: number;
   readonly signal?: AbortSignal;
 };
@@ -53,11 +62,20 @@ export type HuntResult = {
 
 /** Messages between the main thread and hunt workers (src/hunt/worker.ts). */
 export type WorkerRequest =
-  | { type: 'init'; selection: RuleSelection; format?: LogFormat; since?: number; until?: number }
+  | {
+      type: 'init';
+      selection: RuleSelection;
+      /** The rules, parsed once by the main thread (a worker only compiles them), and how long that took. */
+      rules: LoadedRules;
+      loadMs: number;
+      format?: LogFormat;
+      since?: number;
+      until?: number;
+    }
   | { type: 'file'; path: string }
   | { type: 'stop' };
 export type WorkerReply =
-  | { type: 'ready' }
+  | { type: 'ready'; report: RulesReport }
   | { type: 'findings'; findings: Finding[] }
   | { type: 'base'; matches: BaseMatch[] }
   | { type: 'progress'; events: number }
@@ -65,7 +83,23 @@ export type WorkerReply =
   | { type: 'done'; path: string; stats?: FileStats; error?: string }
   | { type: 'fatal'; error: string };
 
-/** Runs a hunt: rules compiled once per thread, files shared out largest first, results streamed back. */
+/**
+ * Heap limits of a hunt worker. V8 sizes a thread's heap for the machine (a ~128 MB young generation, an old
+ * generation let grow to several times what is live before a full collection); each worker holds its own
+ * compiled rules, so unbounded that is ~300 MB per thread. Events die young and the live set is the compiled
+ * rules plus a batch or two, so these caps cost little time. The old-generation cap grows with the ruleset
+ * (about 12 KB live per rule) and leaves several times the live set: it shapes when V8 collects, and a worker
+ * that still runs out reports its file as failed rather than taking the machine's memory.
+ */
+function workerLimits(ruleFiles: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
+  return { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: Math.max(256, 192 + Math.ceil(ruleFiles / 40)) };
+}
+
+/**
+ * Runs a hunt. One thread: rules compiled and files matched in place. More: every file goes to worker threads
+ * (largest first, from a shared queue) while the main thread parses the rules once for all of them, streams
+ * results out and evaluates correlations at the end; each worker compiles the parsed rules itself.
+ */
 export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntResult> {
   const started = performance.now();
   const all = await expandInputs(opts.paths);
@@ -84,8 +118,7 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
   if (files.length === 0) {
     throw new HuntError('NO_INPUT', `no readable log files in ${opts.paths.join(', ')}`);
   }
-  const engine = await HuntEngine.create(opts.selection);
-  cb.rulesReady?.(engine.report);
+  const threads = Math.max(1, Math.min(opts.jobs, files.length));
 
   const bytesTotal = files.reduce((s, f) => s + f.size, 0);
   const queue = [...files].sort((a, b) => b.size - a.size);
@@ -107,6 +140,10 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
     issues++;
     cb.issue?.(i);
   };
+  const onEvents = (n: number): void => {
+    events += n;
+    progress();
+  };
   const fileDone = (f: InputFile, stats: FileStats | undefined, error?: string): void => {
     filesDone++;
     bytesDone += f.size;
@@ -117,24 +154,27 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
       lastTime = stats.lastTime;
     progress();
   };
-  const fileOpts = {
-    ...(opts.format ? { format: opts.format } : {}),
-    ...(opts.since !== undefined ? { since: opts.since } : {}),
-    ...(opts.until !== undefined ? { until: opts.until } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    selection: opts.selection,
-  };
 
-  const mainLoop = async (): Promise<void> => {
+  let report: RulesReport | undefined;
+  let correlations: readonly CompiledCorrelation[];
+  if (threads === 1) {
+    const engine = await HuntEngine.create(opts.selection);
+    report = engine.report;
+    correlations = engine.correlations;
+    cb.rulesReady?.(report);
+    const fileOpts = {
+      ...(opts.format ? { format: opts.format } : {}),
+      ...(opts.since !== undefined ? { since: opts.since } : {}),
+      ...(opts.until !== undefined ? { until: opts.until } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      selection: opts.selection,
+    };
     for (let f = queue.shift(); f; f = queue.shift()) {
       try {
         const stats = await engine.huntFile(f.path, fileOpts, {
           findings: onFindings,
           baseMatches: (b) => base.push(...b),
-          progress: (n) => {
-            events += n;
-            progress();
-          },
+          progress: onEvents,
           issue: onIssue,
         });
         fileDone(f, stats);
@@ -142,33 +182,55 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
         // one unreadable file does not lose the others
         fileDone(f, undefined, (err as Error).message);
       }
-      if (opts.signal?.aborted) return;
+      if (opts.signal?.aborted) break;
     }
-  };
-
-  const workerCount = Math.max(0, Math.min(opts.jobs, files.length) - 1);
-  const workers = Array.from({ length: workerCount }, () =>
-    runWorker(opts, queue, {
+  } else {
+    // workers start (and load their modules) while the rules are parsed; their heap caps come from a count of
+    // rule files, taken before parsing
+    const limits = workerLimits(await countRuleFiles(opts.selection.rules));
+    let give!: (r: WorkerRules | undefined) => void;
+    let given: Promise<WorkerRules | undefined> | undefined = new Promise((resolve) => (give = resolve));
+    const rules = (): Promise<WorkerRules | undefined> => given!;
+    const handlers: WorkerHandlers = {
+      ready: (r) => {
+        if (report) return;
+        report = r;
+        cb.rulesReady?.(r);
+      },
       findings: onFindings,
       base: (b) => base.push(...b),
-      events: (n) => {
-        events += n;
-        progress();
-      },
+      events: onEvents,
       issue: onIssue,
       done: fileDone,
-    }),
-  );
-  await Promise.all([mainLoop(), ...workers]);
+    };
+    const workers = Array.from({ length: threads }, () => runWorker(opts, rules, limits, queue, handlers));
+    // awaited below; until then a failing worker must not count as an unhandled rejection
+    for (const w of workers) w.catch(() => {});
+    try {
+      correlations = await loadForWorkers(opts.selection, give);
+    } catch (err) {
+      give(undefined);
+      await Promise.allSettled(workers);
+      throw err;
+    }
+    // each worker has its copy now (postMessage clones): the main thread keeps none
+    await given;
+    given = undefined;
+    await Promise.all(workers);
+    if (!report) throw new HuntError('RULES_INVALID', 'hunt workers exited before compiling the rules');
+    // files no worker was left to take are reported, not silently skipped
+    for (let f = queue.shift(); f && !opts.signal?.aborted; f = queue.shift())
+      fileDone(f, undefined, 'not read: every hunt worker stopped');
+  }
 
-  if (engine.correlations.length && base.length) {
-    for (const hit of evaluateCorrelations(engine.correlations, base)) {
+  if (correlations.length && base.length) {
+    for (const hit of evaluateCorrelations(correlations, base)) {
       detections++;
       cb.finding(correlationFinding(hit));
     }
   }
   return {
-    rules: engine.report,
+    rules: report,
     files: files.length,
     skippedFiles,
     events,
@@ -178,11 +240,42 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
     ...(lastTime !== undefined ? { lastTime } : {}),
     elapsedMs: performance.now() - started,
     issues,
-    jobs: workerCount + 1,
+    jobs: threads,
   };
 }
 
+/** What a worker is given to compile: the parsed rules, and how long parsing took (for its report). */
+type WorkerRules = { readonly rules: LoadedRules; readonly loadMs: number };
+
+/** Parses the rules once, gives them to the workers, and returns what the main thread keeps: the correlations. */
+async function loadForWorkers(
+  sel: RuleSelection,
+  give: (r: WorkerRules) => void,
+): Promise<readonly CompiledCorrelation[]> {
+  const t0 = performance.now();
+  const loaded = await loadRules(sel.rules);
+  give({ rules: forWorkers(loaded), loadMs: performance.now() - t0 });
+  return correlationsOf(loaded, sel);
+}
+
+/** Rule files under the given paths, counted before parsing (an archive by its size): sizes the worker heaps. */
+async function countRuleFiles(paths: readonly string[]): Promise<number> {
+  let n = 0;
+  for (const p of paths) {
+    try {
+      const st = await stat(p);
+      if (st.isDirectory()) {
+        for (const e of await readdir(p, { recursive: true })) if (/\.ya?ml$/i.test(e)) n++;
+      } else n += /\.zip$/i.test(p) ? Math.ceil(st.size / 1024) : 1;
+    } catch {
+      // a path that cannot be read is the loader's to report
+    }
+  }
+  return n;
+}
+
 type WorkerHandlers = {
+  ready(report: RulesReport): void;
   findings(b: Finding[]): void;
   base(b: BaseMatch[]): void;
   events(n: number): void;
@@ -191,14 +284,23 @@ type WorkerHandlers = {
 };
 
 /** One worker thread: compiles the rules itself, then takes files from the shared queue until it is empty. */
-function runWorker(opts: HuntOptions, queue: InputFile[], h: WorkerHandlers): Promise<void> {
+function runWorker(
+  opts: HuntOptions,
+  rules: () => Promise<WorkerRules | undefined>,
+  resourceLimits: ReturnType<typeof workerLimits>,
+  queue: InputFile[],
+  h: WorkerHandlers,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const w = new Worker(new URL('./worker.ts', import.meta.url), {
       // V8 flags (the regexp backtracking bound) are process-wide and already apply; workers refuse them in execArgv
       execArgv: process.execArgv.filter((a) => !a.startsWith('--enable-experimental-regexp')),
+      resourceLimits,
     });
     let current: InputFile | undefined;
     let finished = false;
+    let ready = false;
+    let failure: Error | undefined;
     const next = (): void => {
       current = opts.signal?.aborted ? undefined : queue.shift();
       if (current) w.postMessage({ type: 'file', path: current.path } satisfies WorkerRequest);
@@ -210,6 +312,8 @@ function runWorker(opts: HuntOptions, queue: InputFile[], h: WorkerHandlers): Pr
     w.on('message', (m: WorkerReply) => {
       switch (m.type) {
         case 'ready':
+          ready = true;
+          h.ready(m.report);
           next();
           break;
         case 'findings':
@@ -234,22 +338,36 @@ function runWorker(opts: HuntOptions, queue: InputFile[], h: WorkerHandlers): Pr
           reject(new HuntError('RULES_INVALID', `hunt worker failed: ${m.error}`));
       }
     });
-    w.on('error', (err) => reject(err));
+    // an uncaught error or running out of its heap stops one worker: its file is reported as failed and the
+    // others go on with the queue
+    w.on('error', (err) => (failure = err));
     w.on('exit', (code) => {
-      if (finished) resolve();
-      else {
-        // the file it held goes back to the queue's owner as an error, not silently lost
-        if (current) h.done(current, undefined, `worker exited with code ${code} while reading this file`);
-        resolve();
+      if (!finished) {
+        const why = failure?.message ?? `exit code ${code}`;
+        if (!ready) {
+          reject(new HuntError('RULES_INVALID', `hunt worker stopped before compiling the rules: ${why}`));
+          return;
+        }
+        if (current) h.done(current, undefined, `hunt worker stopped while reading this file: ${why}`);
       }
+      resolve();
     });
-    const init: WorkerRequest = {
-      type: 'init',
-      selection: opts.selection,
-      ...(opts.format ? { format: opts.format } : {}),
-      ...(opts.since !== undefined ? { since: opts.since } : {}),
-      ...(opts.until !== undefined ? { until: opts.until } : {}),
-    };
-    w.postMessage(init);
+    void rules().then((given) => {
+      if (!given) {
+        finished = true;
+        void w.terminate();
+        return;
+      }
+      const init: WorkerRequest = {
+        type: 'init',
+        selection: opts.selection,
+        rules: given.rules,
+        loadMs: given.loadMs,
+        ...(opts.format ? { format: opts.format } : {}),
+        ...(opts.since !== undefined ? { since: opts.since } : {}),
+        ...(opts.until !== undefined ? { until: opts.until } : {}),
+      };
+      w.postMessage(init);
+    });
   });
 }

@@ -6,16 +6,18 @@ import type { WorkerReply, WorkerRequest } from './pipeline.ts';
 const port = parentPort;
 if (!port) throw new Error('hunt worker must run in a worker thread');
 let engine: HuntEngine | undefined;
-let init: Extract<WorkerRequest, { type: 'init' }> | undefined;
+/** The hunt's options, without the parsed rules (the engine keeps what it needs of them). */
+let init: Omit<Extract<WorkerRequest, { type: 'init' }>, 'rules'> | undefined;
 const send = (m: WorkerReply): void => port.postMessage(m);
 
 port.on('message', (m: WorkerRequest) => {
   void (async () => {
     if (m.type === 'init') {
-      init = m;
+      const { rules, ...rest } = m;
+      init = rest;
       try {
-        engine = await HuntEngine.create(m.selection);
-        send({ type: 'ready' });
+        engine = HuntEngine.fromLoaded(rules, m.selection, m.loadMs);
+        send({ type: 'ready', report: engine.report });
       } catch (err) {
         send({ type: 'fatal', error: (err as Error).message });
       }

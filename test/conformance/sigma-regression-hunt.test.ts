@@ -130,7 +130,8 @@ test('every SigmaHQ regression case: its rule fires on its EVTX', { skip }, asyn
     }
   }
   console.log(`sigma regression: ${passed}/${all.length} cases fire as expected`);
-  for (const d of MATCH_COUNT_DIFFERS.values()) console.log(`  counted differently from SigmaHQ's match_count: ${d.why}`);
+  for (const d of MATCH_COUNT_DIFFERS.values())
+    console.log(`  counted differently from SigmaHQ's match_count: ${d.why}`);
   assert.deepEqual(
     failures,
     [],

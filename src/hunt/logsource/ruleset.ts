@@ -1,6 +1,9 @@
 // RuleSet: rules compiled once per distinct field mapping and indexed by log source key, so an event meets only
 // the rules its log source can match — found with a couple of Map lookups, `where` checked before the rule.
 import type { FieldSource, LogEvent } from '../event.ts';
+import { forgetLowerCase } from '../sigma/lower.ts';
+import type { Automaton } from '../sigma/automaton.ts';
+import { Prefilter, requirementOf, type PrefilterStats } from '../sigma/prefilter.ts';
 import type { CompileOptions, CompiledRule, RuleIssue, SigmaRule } from '../sigma/types.ts';
 import { presenceSensitiveFields } from './absence.ts';
 import { bindLogsource, type RuleBinding } from './bind.ts';
@@ -20,6 +23,11 @@ export type CompileFn = (rule: SigmaRule, options: CompileOptions) => CompiledRu
 export type RuleSetOptions = {
   /** Values for `|expand` placeholders, passed to every compile. */
   readonly placeholders?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Index the rules' literal requirements and evaluate only the rules an event can meet (default true).
+   * False evaluates every candidate rule in full: the reference the differential tests compare against.
+   */
+  readonly prefilter?: boolean;
 };
 
 /** A compiled rule that fired on an event: which binding let it run, and the fields it saw. */
@@ -53,8 +61,13 @@ type Entry = {
   readonly where: Where | undefined;
 };
 
+/** The rules an event class can meet, in rule order, and the prefilter over them (none for short lists). */
+type Candidates = { readonly entries: readonly Entry[]; readonly prefilter: Prefilter | undefined };
+
 const NO_MATCHES: readonly RuleMatch[] = Object.freeze([]);
-const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
+const NO_CANDIDATES: Candidates = Object.freeze({ entries: Object.freeze([]), prefilter: undefined });
+// below this many rules, evaluating them all costs less than reading the indexed fields
+const PREFILTER_MIN_ENTRIES = 8;
 // distinct event classes are bounded by the classifier's caches; this only caps what a crafted file could add
 const MAX_CANDIDATE_LISTS = 65536;
 
@@ -177,7 +190,12 @@ export class RuleSet {
   readonly logsources: readonly LogsourceCount[];
 
   readonly #index = new Map<string, Entry[]>();
-  readonly #candidates = new Map<EventClass, readonly Entry[]>();
+  readonly #candidates = new Map<EventClass, Candidates>();
+  /** Classes whose keys find the same rule lists share one Candidates (and one prefilter). */
+  readonly #byLists = new Map<string, Candidates>();
+  /** Automata shared by this set's prefilters (keyed by their needles). */
+  readonly #automata = new Map<string, Automaton>();
+  readonly #usePrefilter: boolean;
   readonly #bindings = new Map<SigmaRule, readonly RuleBinding[]>();
   #fired: Uint32Array;
   #stamp = 0;
@@ -191,6 +209,7 @@ export class RuleSet {
       { rules: number; compiled: number; unbound: number; rejected: number; labels: Set<string> }
     >();
     const placeholders = options.placeholders;
+    this.#usePrefilter = options.prefilter ?? true;
     let active = 0;
 
     rules.forEach((rule, ruleIndex) => {
@@ -299,40 +318,67 @@ export class RuleSet {
   /** The compiled rules that fire on `ev`, each with its binding and the FieldSource it was matched against. */
   match(ev: LogEvent): readonly RuleMatch[] {
     const cls = classify(ev);
-    const candidates = this.#candidatesOf(cls);
-    if (candidates.length === 0) return NO_MATCHES;
+    const { entries, prefilter } = this.#candidatesOf(cls);
+    if (entries.length === 0) return NO_MATCHES;
     const fs = sourceFor(ev, cls);
     const stamp = this.#nextStamp();
-    const fired = this.#fired;
     let out: RuleMatch[] | undefined;
-    for (const e of candidates) {
-      if (fired[e.rule] === stamp) continue;
-      if (e.where !== undefined && !whereHolds(e.where, fs)) continue;
-      let hit: boolean;
-      try {
-        hit = e.compiled.match(fs);
-      } catch {
-        // a rule that throws on odd data must not stop the others: treat as no match
-        hit = false;
-      }
-      if (!hit) continue;
-      fired[e.rule] = stamp;
-      (out ??= []).push({ compiled: e.compiled, binding: e.binding, fields: fs });
+    if (prefilter === undefined) {
+      for (let i = 0; i < entries.length; i++) out = this.#try(entries[i]!, fs, stamp, out);
+    } else {
+      // only the rules whose literal requirement the event meets (and those with none), still in rule order
+      const n = prefilter.select(fs);
+      const positions = prefilter.positions;
+      for (let i = 0; i < n; i++) out = this.#try(entries[positions[i]!]!, fs, stamp, out);
     }
+    forgetLowerCase();
     return out ?? NO_MATCHES;
   }
 
-  /** Entries for every key of a class, merged in rule order; cached per class. */
-  #candidatesOf(cls: EventClass): readonly Entry[] {
+  #try(e: Entry, fs: FieldSource, stamp: number, out: RuleMatch[] | undefined): RuleMatch[] | undefined {
+    if (this.#fired[e.rule] === stamp) return out;
+    if (e.where !== undefined && !whereHolds(e.where, fs)) return out;
+    let hit: boolean;
+    try {
+      hit = e.compiled.match(fs);
+    } catch {
+      // a rule that throws on odd data must not stop the others: treat as no match
+      hit = false;
+    }
+    if (!hit) return out;
+    this.#fired[e.rule] = stamp;
+    (out ??= []).push({ compiled: e.compiled, binding: e.binding, fields: fs });
+    return out;
+  }
+
+  /** The prefilter's counts for the rules a class of event meets (undefined when it has no prefilter). */
+  prefilterStats(ev: LogEvent): PrefilterStats | undefined {
+    return this.#candidatesOf(classify(ev)).prefilter?.stats;
+  }
+
+  /** Entries for every key of a class, merged in rule order, with their prefilter; cached per class. */
+  #candidatesOf(cls: EventClass): Candidates {
     const cached = this.#candidates.get(cls);
     if (cached !== undefined) return cached;
-    let merged: Entry[] | undefined;
-    for (const k of cls.keys) {
-      const list = this.#index.get(k);
-      if (list === undefined) continue;
-      merged = merged ? merged.concat(list) : list.slice();
+    const keys = cls.keys.filter((k) => this.#index.has(k));
+    const listsKey = keys.join('\n');
+    let result = this.#byLists.get(listsKey);
+    if (result === undefined) {
+      result = NO_CANDIDATES;
+      if (keys.length) {
+        const merged = keys.flatMap((k) => this.#index.get(k)!).sort((a, b) => a.rule - b.rule);
+        const prefilter =
+          this.#usePrefilter && merged.length >= PREFILTER_MIN_ENTRIES
+            ? new Prefilter(
+                merged.map((e) => requirementOf(e.compiled)),
+                this.#automata,
+              )
+            : undefined;
+        result = { entries: merged, prefilter };
+      }
+      // keys are index keys that have rules: a bounded set, whatever the input
+      this.#byLists.set(listsKey, result);
     }
-    const result: readonly Entry[] = merged ? merged.sort((a, b) => a.rule - b.rule) : NO_ENTRIES;
     if (this.#candidates.size < MAX_CANDIDATE_LISTS) this.#candidates.set(cls, result);
     return result;
   }
