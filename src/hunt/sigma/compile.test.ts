@@ -79,9 +79,24 @@ const CASES: [string, Record<string, unknown>, Record<string, unknown>, boolean]
   ['exists false', { s: { 'P|exists': false }, condition: 's' }, { P: 'x' }, false],
   ['array event value: any element', { s: { type: 'EXECVE' }, condition: 's' }, { type: ['SYSCALL', 'EXECVE'] }, true],
   [
-    'keywords search every value',
+    'keywords are searched inside every value',
     { k: ['Failed password'], condition: 'k' },
     { message: 'sshd: Failed password for x' },
+    true,
+  ],
+  ['keywords are case-insensitive', { k: ['FAILED PASSWORD'], condition: 'k' }, { message: 'Failed password' }, true],
+  ['a keyword that is not there', { k: ['Accepted'], condition: 'k' }, { message: 'Failed password' }, false],
+  ['numeric keywords are searched too', { k: [4625], condition: 'k' }, { message: 'event 4625 seen' }, true],
+  [
+    'keywords|all: every one somewhere',
+    { k: { '|all': ['sshd', 'root'] }, condition: 'k' },
+    { a: 'sshd', b: 'user root' },
+    true,
+  ],
+  [
+    'keywords|all: one missing',
+    { k: { '|all': ['sshd', 'admin'] }, condition: 'k' },
+    { a: 'sshd', b: 'user root' },
     false,
   ],
   [

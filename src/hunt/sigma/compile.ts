@@ -495,7 +495,7 @@ function fieldTest(spec: string, value: unknown, opts: CompileOptions): Node {
           opaque(
             get
               ? (ev: FieldSource) => anyText(get(ev), (s) => s === text || numberOf(s) === v)
-              : onField((s) => s === text),
+              : onField((s) => s.includes(text)),
           ),
         );
         continue;
@@ -509,13 +509,16 @@ function fieldTest(spec: string, value: unknown, opts: CompileOptions): Node {
         const core = literalish ? val.s.replace(/[*?\\]/g, '\\$&') : val.s;
         // a trailing lone backslash is literal; keep it literal once a wildcard is appended after it
         const safe = !literalish && /(^|[^\\])(\\\\)*\\$/.test(core) ? `${core}\\` : core;
-        const pat = has('contains')
-          ? `*${safe}*`
-          : has('startswith')
-            ? `${safe}*`
-            : has('endswith')
-              ? `*${safe}`
-              : core;
+        // a keyword (no field) is searched for inside the event's values, as the specification's "applied to
+        // the full log message" means and as Hayabusa, Chainsaw and Zircolite match it
+        const pat =
+          has('contains') || (field === undefined && !has('startswith') && !has('endswith'))
+            ? `*${safe}*`
+            : has('startswith')
+              ? `${safe}*`
+              : has('endswith')
+                ? `*${safe}`
+                : core;
         const m = stringTest(pat, cased, field);
         tests.push(m.t);
         reqs.push(m.req);
