@@ -37,6 +37,8 @@ export type RuleSelection = {
   readonly placeholders?: ReadonlyMap<string, readonly string[]>;
   /** False turns the literal prefilter off (every candidate rule evaluated in full): for differential tests. */
   readonly prefilter?: boolean;
+  /** Directory for the parsed-rule cache (the CLI uses ~/.mamori/cache); none: parse every rule's YAML. */
+  readonly cacheDir?: string;
 };
 
 export type RulesReport = {
@@ -168,7 +170,7 @@ export class HuntEngine {
 
   static async create(sel: RuleSelection): Promise<HuntEngine> {
     const t0 = performance.now();
-    const loaded = await loadRules(sel.rules);
+    const loaded = await loadRules(sel.rules, sel.cacheDir ? { cacheDir: sel.cacheDir } : {});
     return HuntEngine.fromLoaded(loaded, sel, performance.now() - t0);
   }
 

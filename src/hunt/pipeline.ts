@@ -253,7 +253,7 @@ async function loadForWorkers(
   give: (r: WorkerRules) => void,
 ): Promise<readonly CompiledCorrelation[]> {
   const t0 = performance.now();
-  const loaded = await loadRules(sel.rules);
+  const loaded = await loadRules(sel.rules, sel.cacheDir ? { cacheDir: sel.cacheDir } : {});
   give({ rules: forWorkers(loaded), loadMs: performance.now() - t0 });
   return correlationsOf(loaded, sel);
 }

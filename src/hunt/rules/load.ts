@@ -1,4 +1,5 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { unzipSync } from 'fflate';
 import { HuntError } from '../errors.ts';
@@ -68,8 +69,16 @@ export async function readRuleTexts(path: string): Promise<RuleText[]> {
     });
   }
   if (st.isDirectory()) {
-    const out: RuleText[] = [];
-    for await (const p of walk(path)) out.push({ path: p, text: await readFile(p, 'utf8') });
+    const paths: string[] = [];
+    for await (const p of walk(path)) paths.push(p);
+    // thousands of small files: read many at once rather than waiting on each in turn
+    const out: RuleText[] = new Array<RuleText>(paths.length);
+    let next = 0;
+    const reader = async (): Promise<void> => {
+      for (let i = next++; i < paths.length; i = next++)
+        out[i] = { path: paths[i]!, text: await readFile(paths[i]!, 'utf8') };
+    };
+    await Promise.all(Array.from({ length: Math.min(32, paths.length) }, reader));
     return out;
   }
   const bytes = await readFile(path);
@@ -79,22 +88,70 @@ export async function readRuleTexts(path: string): Promise<RuleText[]> {
   return [{ path, text: bytes.toString('utf8') }];
 }
 
+type Parsed = ReturnType<typeof parseSigmaText>;
+
+/** Bumped whenever the parsed shape changes, so an old cache is never read as the new shape. */
+const CACHE_VERSION = 1;
+
+/**
+ * Parsed rules from an earlier run, keyed by a hash of each file's path and text: YAML parsing of the whole
+ * SigmaHQ set costs ~2 s and JSON ~50 ms. A changed file simply misses; a damaged cache is ignored and rewritten.
+ */
+async function readCache(file: string): Promise<Map<string, Parsed>> {
+  try {
+    const o = JSON.parse(await readFile(file, 'utf8')) as { version?: unknown; entries?: Record<string, Parsed> };
+    if (o.version !== CACHE_VERSION || !o.entries || typeof o.entries !== 'object') return new Map();
+    return new Map(Object.entries(o.entries));
+  } catch {
+    return new Map();
+  }
+}
+
+async function writeCache(file: string, entries: Map<string, Parsed>): Promise<void> {
+  try {
+    await mkdir(join(file, '..'), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify({ version: CACHE_VERSION, entries: Object.fromEntries(entries) }));
+    await rename(tmp, file);
+  } catch {
+    // a cache we cannot write only costs time next run
+  }
+}
+
+export type LoadOptions = {
+  /** A directory for the parsed-rule cache; without it every rule is parsed from YAML. */
+  readonly cacheDir?: string;
+};
+
 /** Loads and parses every rule under the given paths. Unusable documents are issues, never silently lost. */
-export async function loadRules(paths: readonly string[]): Promise<LoadedRules> {
+export async function loadRules(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadedRules> {
   const documents: SigmaDocument[] = [];
   const issues: RuleIssue[] = [];
   let files = 0;
+  const cacheFile = opts.cacheDir
+    ? join(opts.cacheDir, `rules-${createHash('sha256').update(paths.join('\0')).digest('hex').slice(0, 16)}.json`)
+    : undefined;
+  const cache = cacheFile ? await readCache(cacheFile) : new Map<string, Parsed>();
+  const used = new Map<string, Parsed>();
+  let misses = 0;
   for (const p of paths) {
     const texts = await readRuleTexts(p);
     if (texts.length === 0 && paths.length === 1)
       throw new HuntError('RULES_NOT_FOUND', `no .yml rule files under ${p}`);
     for (const t of texts) {
       files++;
-      const parsed = parseSigmaText(t.text, t.path);
+      const key = cacheFile ? createHash('sha1').update(t.path).update('\0').update(t.text).digest('base64') : '';
+      let parsed = cacheFile ? cache.get(key) : undefined;
+      if (!parsed) {
+        parsed = parseSigmaText(t.text, t.path);
+        misses++;
+      }
+      if (cacheFile) used.set(key, parsed);
       documents.push(...parsed.documents);
       issues.push(...parsed.issues);
     }
   }
+  if (cacheFile && (misses > 0 || used.size !== cache.size)) await writeCache(cacheFile, used);
   return { documents, issues, files };
 }
 
