@@ -17,6 +17,9 @@ import { correlationFinding } from './correlate.ts';
 import { loadRules, type LoadedRules } from './rules/load.ts';
 import { evaluateCorrelations, type BaseMatch, type CompiledCorrelation } from './sigma/correlation/index.ts';
 
+/** Input bytes that justify one more worker thread (its start-up compiles every rule). */
+const BYTES_PER_WORKER = 64 << 20;
+
 export type HuntOptions = {
   readonly paths: readonly string[];
   readonly selection: RuleSelection;
@@ -25,6 +28,8 @@ export type HuntOptions = {
   readonly until?: number;
   /** Threads matching files in parallel: 1 matches on the calling thread, more use that many worker threads. */
   readonly jobs: number;
+  /** `jobs` is an upper bound, not a request: small inputs run on one thread, where workers would cost more. */
+  readonly autoJobs?: boolean;
   readonly signal?: AbortSignal;
 };
 
@@ -118,9 +123,11 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
   if (files.length === 0) {
     throw new HuntError('NO_INPUT', `no readable log files in ${opts.paths.join(', ')}`);
   }
-  const threads = Math.max(1, Math.min(opts.jobs, files.length));
-
   const bytesTotal = files.reduce((s, f) => s + f.size, 0);
+  // a worker compiles the whole ruleset first (~1 s), so with `auto` one is added per BYTES_PER_WORKER of input
+  const wanted = opts.autoJobs ? Math.min(opts.jobs, 1 + Math.floor(bytesTotal / BYTES_PER_WORKER)) : opts.jobs;
+  const threads = Math.max(1, Math.min(wanted, files.length));
+
   const queue = [...files].sort((a, b) => b.size - a.size);
   let filesDone = 0;
   let events = 0;

@@ -87,7 +87,10 @@ export function registerHunt(program: Command): void {
     .option('-o, --output <file>', 'write findings to a file instead of standard output')
     .option('--since <time>', 'only events at or after this time (ISO 8601, or 30m/24h/7d ago)')
     .option('--until <time>', 'only events at or before this time (ISO 8601, or a duration ago)')
-    .option('-j, --jobs <n>', 'threads matching files in parallel (default: number of CPUs)')
+    .option(
+      '-j, --jobs <n>',
+      'threads matching files in parallel (default: up to the number of CPUs, one per 64 MB of input)',
+    )
     .addOption(
       new Option('--fail-on <level>', 'exit 1 when a detection is at or above this level').choices([
         ...SEVERITIES,
@@ -195,6 +198,7 @@ export async function runHuntCommand(paths: string[], flags: HuntFlags): Promise
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),
       jobs,
+      autoJobs: flags.jobs === undefined,
     },
     {
       finding: (f) => {
