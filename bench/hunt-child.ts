@@ -1,5 +1,5 @@
 // One measured run in its own process, so peak RSS belongs to this configuration alone.
-// Usage: node bench/hunt-child.ts <hunt|parse> <jobs> <rulesDir|-> <path...>
+// Usage: node bench/hunt-child.ts <hunt|parse> <jobs> <rulesDir[,rulesDir...]> <path...>
 import { hunt } from '../src/hunt/pipeline.ts';
 import { expandInputs } from '../src/hunt/files.ts';
 import { readLogFile } from '../src/hunt/open.ts';
@@ -23,7 +23,12 @@ if (mode === 'parse') {
   }
 } else {
   const r = await hunt(
-    { paths, selection: { rules: [rules!] }, jobs },
+    {
+      paths,
+      // as the CLI does: parsed rules cached by content (the first run fills bench/out/cache)
+      selection: { rules: rules!.split(','), cacheDir: new URL('./out/cache', import.meta.url).pathname },
+      jobs,
+    },
     { finding: () => void detections++, rulesReady: (rr) => (report = rr) },
   );
   events = r.events;

@@ -50,6 +50,8 @@ export async function openInput(path: string): Promise<ByteSource> {
 
 /** The first `n` decompressed bytes of a file, for format sniffing. */
 export async function readDecompressedHead(path: string, n = 65536): Promise<Uint8Array> {
+  const raw = await readHead(path, n);
+  if (!isGzip(raw)) return raw;
   const src = await openInput(path);
   const parts: Uint8Array[] = [];
   let have = 0;

@@ -97,7 +97,7 @@ export type WorkerReply =
  * that still runs out reports its file as failed rather than taking the machine's memory.
  */
 function workerLimits(ruleFiles: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
-  return { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: Math.max(256, 192 + Math.ceil(ruleFiles / 40)) };
+  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.max(256, 192 + Math.ceil(ruleFiles / 40)) };
 }
 
 /**
@@ -111,14 +111,24 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
   // sniff every file first, so unknown files are skipped (directories) or refused (named files) up front
   const files: InputFile[] = [];
   const skippedFiles: { path: string; reason: string }[] = [];
-  for (const f of all) {
-    try {
-      await readerFor(f.path, opts.format);
-      files.push(f);
-    } catch (err) {
-      if (f.explicit) throw err;
-      skippedFiles.push({ path: f.path, reason: (err as Error).message });
+  // many at once: each sniff is a few file-system round trips, and a directory may hold thousands of logs
+  const verdicts = new Array<Error | undefined>(all.length);
+  let next = 0;
+  const sniffer = async (): Promise<void> => {
+    for (let i = next++; i < all.length; i = next++) {
+      try {
+        await readerFor(all[i]!.path, opts.format);
+      } catch (err) {
+        verdicts[i] = err as Error;
+      }
     }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, all.length) }, sniffer));
+  for (const [i, f] of all.entries()) {
+    const err = verdicts[i];
+    if (!err) files.push(f);
+    else if (f.explicit) throw err;
+    else skippedFiles.push({ path: f.path, reason: err.message });
   }
   if (files.length === 0) {
     throw new HuntError('NO_INPUT', `no readable log files in ${opts.paths.join(', ')}`);
@@ -301,7 +311,10 @@ function runWorker(
   return new Promise((resolve, reject) => {
     const w = new Worker(new URL('./worker.ts', import.meta.url), {
       // V8 flags (the regexp backtracking bound) are process-wide and already apply; workers refuse them in execArgv
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--enable-experimental-regexp')),
+      // (as are heap sizes, which resourceLimits sets per worker)
+      execArgv: process.execArgv.filter(
+        (a) => !a.startsWith('--enable-experimental-regexp') && !/^--max-(semi|old)-space-size/.test(a),
+      ),
       resourceLimits,
     });
     let current: InputFile | undefined;
