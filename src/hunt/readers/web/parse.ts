@@ -2,23 +2,9 @@
 // (Apache, nginx), with a leading virtual host (`vhost_combined`) or trailing extra fields; and W3C extended
 // (IIS, with its `#Fields:` header). Values are kept as written (URL-encoded text stays encoded: the rules look
 // for `%2e%2e%2f` as well as `../`). Linear scanning, no regular expressions.
-import { monthAt } from '../syslog/parse.ts';
+import { isDigit, monthAt, num } from '../text.ts';
 
 export type WebRecord = { data: Record<string, unknown>; time?: number; host?: string };
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-function num(s: string, i: number, n: number): number {
-  let v = 0;
-  for (let k = i; k < i + n; k++) {
-    const c = s.charCodeAt(k);
-    if (c < 0x30 || c > 0x39) return -1;
-    v = v * 10 + (c - 0x30);
-  }
-  return v;
-}
 
 /** A decimal integer as a number when the text is one (up to 15 digits), else undefined. */
 export function intOf(s: string): number | undefined {
