@@ -3,6 +3,8 @@
  * Vectors look like `AV:N/AC:L/Au:N/C:P/I:P/A:P`, sometimes `(...)`-wrapped or `CVSS:2.0/`-prefixed; temporal and
  * environmental metrics are read and ignored.
  */
+import { parseMetricList, requireMetrics } from './metrics.ts';
+
 type Base = { AV: string; AC: string; Au: string; C: string; I: string; A: string };
 
 const BASE_VALUES: Readonly<Record<keyof Base, readonly string[]>> = {
@@ -30,22 +32,12 @@ export function parseCvss2(vector: string): Cvss2Vector | undefined {
   let s = vector.trim();
   if (s.startsWith('(') && s.endsWith(')')) s = s.slice(1, -1);
   if (s.startsWith('CVSS:2.0/')) s = s.slice('CVSS:2.0/'.length);
-  const seen = new Map<string, string>();
-  for (const p of s.split('/')) {
-    const colon = p.indexOf(':');
-    if (colon <= 0) return undefined;
-    const k = p.slice(0, colon);
-    const v = p.slice(colon + 1);
-    const allowed = (BASE_VALUES as Record<string, readonly string[]>)[k] ?? OTHER_VALUES[k];
-    if (allowed === undefined || !allowed.includes(v) || seen.has(k)) return undefined;
-    seen.set(k, v);
-  }
-  const base = {} as Record<keyof Base, string>;
-  for (const k of Object.keys(BASE_VALUES) as (keyof Base)[]) {
-    const v = seen.get(k);
-    if (v === undefined) return undefined;
-    base[k] = v;
-  }
+  const seen = parseMetricList(
+    s.split('/'),
+    (k) => (BASE_VALUES as Record<string, readonly string[]>)[k] ?? OTHER_VALUES[k],
+  );
+  const base = seen && requireMetrics(seen, Object.keys(BASE_VALUES) as (keyof Base)[]);
+  if (!base) return undefined;
   return { base };
 }
 

@@ -2,6 +2,8 @@
  * CVSS v3.0 and v3.1 base scores (FIRST, "CVSS v3.1 Specification Document", §7.1 and Appendix A; v3.0 §8.1).
  * Only the base metrics count; temporal and environmental metrics in the vector are read and ignored.
  */
+import { parseMetricList, requireMetrics } from './metrics.ts';
+
 export type Cvss3Version = '3.0' | '3.1';
 
 type Base = { AV: string; AC: string; PR: string; UI: string; S: string; C: string; I: string; A: string };
@@ -41,22 +43,9 @@ export function parseCvss3(vector: string): Cvss3Vector | undefined {
   const parts = vector.trim().split('/');
   const head = parts.shift();
   if (head !== 'CVSS:3.0' && head !== 'CVSS:3.1') return undefined;
-  const seen = new Map<string, string>();
-  for (const p of parts) {
-    const colon = p.indexOf(':');
-    if (colon <= 0) return undefined;
-    const k = p.slice(0, colon);
-    const v = p.slice(colon + 1);
-    const allowed = (BASE_VALUES as Record<string, readonly string[]>)[k] ?? OTHER_VALUES[k];
-    if (allowed === undefined || !allowed.includes(v) || seen.has(k)) return undefined;
-    seen.set(k, v);
-  }
-  const base = {} as Record<keyof Base, string>;
-  for (const k of Object.keys(BASE_VALUES) as (keyof Base)[]) {
-    const v = seen.get(k);
-    if (v === undefined) return undefined;
-    base[k] = v;
-  }
+  const seen = parseMetricList(parts, (k) => (BASE_VALUES as Record<string, readonly string[]>)[k] ?? OTHER_VALUES[k]);
+  const base = seen && requireMetrics(seen, Object.keys(BASE_VALUES) as (keyof Base)[]);
+  if (!base) return undefined;
   return { version: head === 'CVSS:3.0' ? '3.0' : '3.1', base };
 }
 

@@ -1,3 +1,5 @@
+import { parseMetricList, requireMetrics } from './metrics.ts';
+
 import { MACROVECTOR_SCORES, MAX_COMPOSED, MAX_SEVERITY, METRIC_LEVELS } from './v4-data.ts';
 
 /**
@@ -50,18 +52,9 @@ export type Cvss4Vector = { readonly metrics: Readonly<Record<string, string>> }
 export function parseCvss4(vector: string): Cvss4Vector | undefined {
   const parts = vector.trim().split('/');
   if (parts.shift() !== 'CVSS:4.0') return undefined;
-  const metrics: Record<string, string> = {};
-  for (const p of parts) {
-    const colon = p.indexOf(':');
-    if (colon <= 0) return undefined;
-    const k = p.slice(0, colon);
-    const v = p.slice(colon + 1);
-    if (!Object.hasOwn(METRICS, k) || !(METRICS[k] as readonly string[]).includes(v) || Object.hasOwn(metrics, k)) {
-      return undefined;
-    }
-    metrics[k] = v;
-  }
-  for (const k of BASE) if (!Object.hasOwn(metrics, k)) return undefined;
+  const seen = parseMetricList(parts, (k) => (Object.hasOwn(METRICS, k) ? METRICS[k] : undefined));
+  if (!seen || !requireMetrics(seen, BASE)) return undefined;
+  const metrics: Record<string, string> = Object.fromEntries(seen);
   for (const k of Object.keys(METRICS)) if (!Object.hasOwn(metrics, k)) metrics[k] = 'X';
   return { metrics };
 }
