@@ -1,6 +1,6 @@
 // JSON for extractors: parse with the line of the error, JSONC (comments, trailing commas: bun.lock), and the
 // line of each object key (one pass over the text, so extractors can say where a package is).
-import { lineOf } from './extract.ts';
+import { isRecord, lineOf, type Collector } from './extract.ts';
 
 export type JsonParse =
   | { readonly ok: true; readonly value: unknown }
@@ -328,4 +328,21 @@ export function keyLines(text: string, maxDepth: number, underKeys?: ReadonlySet
 /** Path key for `keyLines`. */
 export function keyPath(...keys: (string | number)[]): string {
   return keys.map(String).join('\u0000');
+}
+
+/**
+ * The top-level object of a JSON lockfile. A syntax error (with its line) or a top level that is not an object
+ * is reported on `c` as "not a <what>", and the caller gets `undefined` and returns what it has.
+ */
+export function jsonObjectOf(text: string, c: Collector, what: string): Record<string, unknown> | undefined {
+  const r = parseJson(text);
+  if (!r.ok) {
+    c.issue(r.message, r.line);
+    return undefined;
+  }
+  if (!isRecord(r.value)) {
+    c.issue(`not a ${what}: the top level is not an object`);
+    return undefined;
+  }
+  return r.value;
 }

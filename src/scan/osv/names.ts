@@ -1,3 +1,4 @@
+import { pep503 } from '../ecosystems/pypi/pep503.ts';
 import { osvEcosystemBase } from '../versions/index.ts';
 
 /**
@@ -21,7 +22,7 @@ export function normalizePackageName(ecosystem: string, name: string): string {
   const n = name.trim();
   switch (base) {
     case 'PyPI':
-      return n.replace(/[-_.]+/g, '-').toLowerCase();
+      return pep503(n);
     case 'NuGet':
     case 'Packagist':
     case 'GitHub Actions':

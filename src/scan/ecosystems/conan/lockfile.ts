@@ -10,7 +10,7 @@ import {
   type Extractor,
   type RelatedFiles,
 } from '../../inventory/extract.ts';
-import { keyLines, keyPath, parseJson } from '../../inventory/json.ts';
+import { jsonObjectOf, keyLines, keyPath } from '../../inventory/json.ts';
 import type { Extracted } from '../../inventory/types.ts';
 
 /** `zlib/1.2.13@user/channel#rev%123` → zlib, 1.2.13. */
@@ -24,16 +24,9 @@ export function parseConanRef(ref: string): { name: string; version: string } | 
 /** Parses conan.lock text (Conan 1 or 2). */
 export function parseConanLock(text: string, path: string): Extracted {
   const c = new Collector(path, 'ConanCenter');
-  const r = parseJson(text);
-  if (!r.ok) {
-    c.issue(r.message, r.line);
-    return c.result();
-  }
-  if (!isRecord(r.value)) {
-    c.issue('not a conan.lock: the top level is not an object');
-    return c.result();
-  }
-  const lock = r.value;
+  const top = jsonObjectOf(text, c, 'conan.lock');
+  if (!top) return c.result();
+  const lock = top;
   const graph = isRecord(lock['graph_lock']) ? lock['graph_lock'] : undefined;
   if (graph !== undefined && isRecord(graph['nodes'])) {
     const nodes = graph['nodes'];

@@ -9,7 +9,7 @@ import {
   type Extractor,
   type RelatedFiles,
 } from '../../inventory/extract.ts';
-import { keyLines, keyPath, parseJson } from '../../inventory/json.ts';
+import { jsonObjectOf, keyLines, keyPath } from '../../inventory/json.ts';
 import type { Extracted } from '../../inventory/types.ts';
 import { bunLock } from './bun.ts';
 import { npmVersionOf } from './manifest.ts';
@@ -113,16 +113,9 @@ function parseV1(dependencies: Record<string, unknown>, c: Collector, lines: Map
 /** Parses package-lock.json / npm-shrinkwrap.json text. */
 export function parsePackageLock(text: string, path: string): Extracted {
   const c = new Collector(path, 'npm');
-  const r = parseJson(text);
-  if (!r.ok) {
-    c.issue(r.message, r.line);
-    return c.result();
-  }
-  if (!isRecord(r.value)) {
-    c.issue('not a package-lock.json: the top level is not an object');
-    return c.result();
-  }
-  const lock = r.value;
+  const top = jsonObjectOf(text, c, 'package-lock.json');
+  if (!top) return c.result();
+  const lock = top;
   const version = lock['lockfileVersion'];
   // lines of the keys of `packages` (v2/v3), or of every nested `dependencies` map (v1)
   if (isRecord(lock['packages']) && version !== 1) parseV2(lock['packages'], c, keyLines(text, 2, V2_KEYS));

@@ -11,7 +11,7 @@ import {
   type Extractor,
   type RelatedFiles,
 } from '../../inventory/extract.ts';
-import { keyLines, keyPath, parseJson } from '../../inventory/json.ts';
+import { jsonObjectOf, keyLines, keyPath, parseJson } from '../../inventory/json.ts';
 import type { Extracted } from '../../inventory/types.ts';
 
 /** Branch versions (`dev-main`, `1.x-dev`) name no release: nothing to compare. */
@@ -32,21 +32,14 @@ function directNames(composerJson: string | undefined): Set<string> | undefined 
 /** Parses composer.lock text, with the composer.json beside it when given. */
 export function parseComposerLock(text: string, path: string, composerJson?: string): Extracted {
   const c = new Collector(path, 'Packagist');
-  const r = parseJson(text);
-  if (!r.ok) {
-    c.issue(r.message, r.line);
-    return c.result();
-  }
-  if (!isRecord(r.value)) {
-    c.issue('not a composer.lock: the top level is not an object');
-    return c.result();
-  }
+  const top = jsonObjectOf(text, c, 'composer.lock');
+  if (!top) return c.result();
   const direct = directNames(composerJson);
   if (composerJson !== undefined && direct === undefined)
     c.issue('the composer.json beside it is not valid JSON: direct dependencies are unknown');
   const lines = keyLines(text, 2, new Set(['packages', 'packages-dev']));
   for (const section of ['packages', 'packages-dev'] as const) {
-    const list = r.value[section];
+    const list = top[section];
     if (!Array.isArray(list)) continue;
     list.forEach((p: unknown, i) => {
       if (!isRecord(p)) return;

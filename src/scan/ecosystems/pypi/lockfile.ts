@@ -12,7 +12,7 @@ import {
   type Extractor,
   type RelatedFiles,
 } from '../../inventory/extract.ts';
-import { keyLines, keyPath, parseJson } from '../../inventory/json.ts';
+import { jsonObjectOf, keyLines, keyPath } from '../../inventory/json.ts';
 import { arrayTableLines, parseToml, parseTomlBlocks } from '../../inventory/toml.ts';
 import type { Extracted } from '../../inventory/types.ts';
 import { pep503 } from './pep503.ts';
@@ -42,18 +42,11 @@ function tomlTables(
 /** Parses Pipfile.lock: `default` packages, and `develop` ones as dev. */
 export function parsePipfileLock(text: string, path: string): Extracted {
   const c = new Collector(path, 'PyPI');
-  const r = parseJson(text);
-  if (!r.ok) {
-    c.issue(r.message, r.line);
-    return c.result();
-  }
-  if (!isRecord(r.value)) {
-    c.issue('not a Pipfile.lock: the top level is not an object');
-    return c.result();
-  }
+  const top = jsonObjectOf(text, c, 'Pipfile.lock');
+  if (!top) return c.result();
   const lines = keyLines(text, 2, new Set(['default', 'develop']));
   for (const section of ['default', 'develop'] as const) {
-    for (const [name, meta] of entries(r.value[section])) {
+    for (const [name, meta] of entries(top[section])) {
       if (!isRecord(meta)) continue;
       const v = str(meta['version']);
       // git, path and editable entries have no version

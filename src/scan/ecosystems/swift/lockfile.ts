@@ -2,7 +2,7 @@
 // `location`). The package is named by its repository URL without scheme and `.git`, as OSV's SwiftURL
 // ecosystem and Trivy spell it (`github.com/apple/swift-nio`). Branch or revision pins have no version.
 import { baseName, Collector, isRecord, str, type Extractor, type RelatedFiles } from '../../inventory/extract.ts';
-import { keyLines, keyPath, parseJson } from '../../inventory/json.ts';
+import { jsonObjectOf, keyLines, keyPath } from '../../inventory/json.ts';
 import type { Extracted } from '../../inventory/types.ts';
 
 /** `https://github.com/apple/swift-nio.git`, `git@github.com:apple/swift-nio.git` → `github.com/apple/swift-nio`. */
@@ -17,17 +17,10 @@ export function swiftPackageName(url: string): string {
 /** Parses Package.resolved text. */
 export function parsePackageResolved(text: string, path: string): Extracted {
   const c = new Collector(path, 'SwiftURL');
-  const r = parseJson(text);
-  if (!r.ok) {
-    c.issue(r.message, r.line);
-    return c.result();
-  }
-  if (!isRecord(r.value)) {
-    c.issue('not a Package.resolved: the top level is not an object');
-    return c.result();
-  }
-  const v1 = isRecord(r.value['object']);
-  const pins = v1 ? (r.value['object'] as Record<string, unknown>)['pins'] : r.value['pins'];
+  const top = jsonObjectOf(text, c, 'Package.resolved');
+  if (!top) return c.result();
+  const v1 = isRecord(top['object']);
+  const pins = v1 ? (top['object'] as Record<string, unknown>)['pins'] : top['pins'];
   if (!Array.isArray(pins)) {
     c.issue('not a Package.resolved: no pins');
     return c.result();
