@@ -1,33 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FieldSource } from '../event.ts';
 import { compileRule } from './compile.ts';
 import { parseSigmaText } from './parse.ts';
-import type { SigmaRule } from './types.ts';
-
-function ev(fields: Record<string, unknown>): FieldSource {
-  return {
-    get: (n) => fields[n],
-    values: () =>
-      Object.values(fields).flatMap((v) => (Array.isArray(v) ? v.map(String) : v === null ? [] : [String(v)])),
-  };
-}
-
-function rule(detection: Record<string, unknown>): SigmaRule {
-  return {
-    kind: 'rule',
-    title: 't',
-    references: [],
-    tags: [],
-    level: 'medium',
-    falsepositives: [],
-    fields: [],
-    logsource: {},
-    detection,
-    path: 'x.yml',
-    raw: {},
-  };
-}
+import { testFields as ev, testRule as rule } from './testkit.ts';
 
 const b64 = (s: string, enc: BufferEncoding = 'utf8'): string => Buffer.from(s, enc).toString('base64');
 

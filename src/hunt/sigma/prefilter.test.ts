@@ -7,31 +7,17 @@ import { Automaton } from './automaton.ts';
 import { compileRule } from './compile.ts';
 import { lower } from './lower.ts';
 import { Prefilter, regexRequirement, type Atom, type Requirement } from './prefilter.ts';
+import { testFields, testRule } from './testkit.ts';
 import type { SigmaRule } from './types.ts';
 
-function fields(f: Record<string, unknown>): FieldSource {
-  return {
-    get: (n) => f[n],
-    values: () => Object.values(f).flatMap((v) => (Array.isArray(v) ? v.map(String) : v === null ? [] : [String(v)])),
-  };
-}
-
-function rule(detection: Record<string, unknown>, title = 't'): SigmaRule {
-  return {
-    kind: 'rule',
+const fields = testFields;
+const rule = (detection: Record<string, unknown>, title = 't'): SigmaRule =>
+  testRule(detection, {
     id: `id-${title}`,
     title,
-    references: [],
-    tags: [],
-    level: 'medium',
-    falsepositives: [],
-    fields: [],
     logsource: { product: 'windows', category: 'process_creation' },
-    detection,
     path: `${title}.yml`,
-    raw: {},
-  };
-}
+  });
 
 const req = (detection: Record<string, unknown>): Requirement => compileRule(rule(detection)).requirement;
 const show = (r: Requirement): string[][] => r.map((c) => c.map((a) => `${a.field ?? '*'} ${a.kind} ${a.text}`).sort());

@@ -1,29 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FieldSource } from '../event.ts';
 import { compileRule } from './compile.ts';
+import { testFields as ev, testRule as rule } from './testkit.ts';
 import { parseUtc, timePart, type TimePart } from './time.ts';
-import type { SigmaRule } from './types.ts';
-
-function rule(detection: Record<string, unknown>): SigmaRule {
-  return {
-    kind: 'rule',
-    title: 't',
-    references: [],
-    tags: [],
-    level: 'medium',
-    falsepositives: [],
-    fields: [],
-    logsource: {},
-    detection,
-    path: 'x.yml',
-    raw: {},
-  };
-}
-
-function ev(fields: Record<string, unknown>): FieldSource {
-  return { get: (n) => fields[n], values: () => Object.values(fields).map(String) };
-}
 
 test('date and time values: ISO 8601 forms, UTC unless an offset says otherwise', () => {
   const cases: [string, string | undefined][] = [
