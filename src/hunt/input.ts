@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { ByteSource } from './event.ts';
@@ -23,18 +23,68 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
 }
 
+/**
+ * The pieces of an open file from `pos` on, each in a fresh buffer (consumers may keep slices of earlier
+ * pieces) sized to what is left of the file, 64 KiB to 1 MiB: a 1 MiB buffer per small log only feeds the
+ * garbage collector. Reads on past `size` so a file that grows while it is read is read whole.
+ */
+async function* pieces(fh: FileHandle, pos: number, size: number): AsyncIterable<Uint8Array> {
+  for (;;) {
+    const buf = Buffer.allocUnsafe(Math.min(READ_SIZE, Math.max(65536, size - pos + 1)));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
+}
+
 async function* fileChunks(path: string): AsyncIterable<Uint8Array> {
   const fh = await open(path, 'r');
   try {
-    for (;;) {
-      // a fresh buffer per read: consumers may keep slices of earlier pieces
-      const buf = Buffer.allocUnsafe(READ_SIZE);
-      const { bytesRead } = await fh.read(buf, 0, READ_SIZE, null);
-      if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
-    }
+    yield* pieces(fh, 0, (await fh.stat()).size);
   } finally {
     await fh.close();
+  }
+}
+
+/** An input opened for reading: its first bytes (decompressed) for sniffing, its content, and how to close it. */
+export type OpenedInput = { readonly head: Uint8Array; readonly input: ByteSource; close(): Promise<void> };
+
+/**
+ * Opens a log once: for a plain file the first piece read is both the sniffing head and the reader's first
+ * bytes (a folder of many small logs makes every open count); gzip goes through the decompressing path.
+ */
+export async function openLogInput(path: string, headBytes = 65536): Promise<OpenedInput> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const buf = Buffer.allocUnsafe(Math.max(1, Math.min(READ_SIZE, size)));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const first = buf.subarray(0, bytesRead);
+    if (isGzip(first)) {
+      await fh.close();
+      return { head: await readDecompressedHead(path, headBytes), input: await openInput(path), close: async () => {} };
+    }
+    let closed = false;
+    return {
+      head: first.subarray(0, headBytes),
+      input: {
+        path,
+        chunks: async function* () {
+          if (first.length === 0) return;
+          yield first;
+          yield* pieces(fh, first.length, size);
+        },
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await fh.close();
+      },
+    };
+  } catch (err) {
+    await fh.close().catch(() => {});
+    throw err;
   }
 }
 
