@@ -26,7 +26,10 @@ if (mode === 'parse') {
     {
       paths,
       // as the CLI does: parsed rules cached by content (the first run fills bench/out/cache)
-      selection: { rules: rules!.split(','), cacheDir: new URL('./out/cache', import.meta.url).pathname },
+      selection: {
+        rules: rules!.split(','),
+        cacheDir: process.env.BENCH_CACHE ?? new URL('./out/cache', import.meta.url).pathname,
+      },
       jobs,
     },
     { finding: () => void detections++, rulesReady: (rr) => (report = rr) },

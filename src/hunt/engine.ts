@@ -18,14 +18,6 @@ import type { RuleIssue, SigmaCorrelationDoc, SigmaFilterDoc, SigmaRule } from '
 
 const NO_RAW: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** Detection rules as workers receive them: without their raw YAML document (see HuntEngine.fromLoaded). */
-export function forWorkers(loaded: LoadedRules): LoadedRules {
-  return {
-    ...loaded,
-    documents: loaded.documents.map((d) => (d.kind === 'rule' && d.raw !== NO_RAW ? { ...d, raw: NO_RAW } : d)),
-  };
-}
-
 /** Statuses left out unless asked for: SigmaHQ marks these as not fit to run. */
 export const DEFAULT_EXCLUDED_STATUS: readonly string[] = ['deprecated', 'unsupported'];
 
@@ -134,14 +126,6 @@ function prepare(loaded: LoadedRules, sel: RuleSelection): Prepared {
   return { keep, rejected, deselected, correlations, needed };
 }
 
-/**
- * The correlations of a hunt, without compiling its detection rules: for a main thread that leaves matching to
- * workers and evaluates correlations on what they send back.
- */
-export function correlationsOf(loaded: LoadedRules, sel: RuleSelection): readonly CompiledCorrelation[] {
-  return prepare(loaded, sel).correlations;
-}
-
 /** Rules compiled and indexed once per thread; then any number of files are matched against them. */
 export class HuntEngine {
   readonly report: RulesReport;
@@ -174,10 +158,7 @@ export class HuntEngine {
     return HuntEngine.fromLoaded(loaded, sel, performance.now() - t0);
   }
 
-  /**
-   * An engine from rules already loaded (a worker gets them from the main thread rather than parsing every YAML
-   * file again). `loaded` is not kept: its detection rules are taken without their raw YAML document.
-   */
+  /** An engine from rules already loaded. `loaded` is not kept: its detection rules are taken without their raw YAML document. */
   static fromLoaded(loaded: LoadedRules, sel: RuleSelection, loadMs = 0): HuntEngine {
     const t1 = performance.now();
     const p = prepare(loaded, sel);

@@ -42,8 +42,12 @@ export type ReadOptions = {
 export type ByteSource = {
   /** Path as the user gave it (used in SourceRef.file and messages). */
   readonly path: string;
-  /** The file's bytes in order, in pieces of any size. May be called once. */
-  chunks(): AsyncIterable<Uint8Array>;
+  /**
+   * The file's bytes in order, in pieces of any size. May be called once. With `reuse`, the consumer is done with
+   * a piece before it asks for the next, so the source may read every piece into the same buffer (a reader that
+   * copies what it keeps then costs one buffer, not a fresh megabyte per read waiting for the collector).
+   */
+  chunks(opts?: { readonly reuse?: boolean }): AsyncIterable<Uint8Array>;
 };
 
 /**

@@ -24,24 +24,28 @@ export function isGzip(head: Uint8Array): boolean {
 }
 
 /**
- * The pieces of an open file from `pos` on, each in a fresh buffer (consumers may keep slices of earlier
- * pieces) sized to what is left of the file, 64 KiB to 1 MiB: a 1 MiB buffer per small log only feeds the
- * garbage collector. Reads on past `size` so a file that grows while it is read is read whole.
+ * The pieces of an open file from `pos` on, sized to what is left of the file, 64 KiB to 1 MiB: a 1 MiB buffer
+ * per small log only feeds the garbage collector. Each piece is a fresh buffer (consumers may keep slices of
+ * earlier pieces) unless `reuse` says the consumer copies what it keeps. Reads on past `size` so a file that
+ * grows while it is read is read whole.
  */
-async function* pieces(fh: FileHandle, pos: number, size: number): AsyncIterable<Uint8Array> {
+async function* pieces(fh: FileHandle, pos: number, size: number, reuse = false): AsyncIterable<Uint8Array> {
+  let shared: Buffer | undefined;
   for (;;) {
-    const buf = Buffer.allocUnsafe(Math.min(READ_SIZE, Math.max(65536, size - pos + 1)));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    const want = Math.min(READ_SIZE, Math.max(65536, size - pos + 1));
+    const buf = reuse && shared && shared.length >= want ? shared : Buffer.allocUnsafe(want);
+    if (reuse) shared = buf;
+    const { bytesRead } = await fh.read(buf, 0, want, pos);
     if (bytesRead === 0) return;
     pos += bytesRead;
     yield buf.subarray(0, bytesRead);
   }
 }
 
-async function* fileChunks(path: string): AsyncIterable<Uint8Array> {
+async function* fileChunks(path: string, reuse = false): AsyncIterable<Uint8Array> {
   const fh = await open(path, 'r');
   try {
-    yield* pieces(fh, 0, (await fh.stat()).size);
+    yield* pieces(fh, 0, (await fh.stat()).size, reuse);
   } finally {
     await fh.close();
   }
@@ -70,10 +74,10 @@ export async function openLogInput(path: string, headBytes = 65536): Promise<Ope
       head: first.subarray(0, headBytes),
       input: {
         path,
-        chunks: async function* () {
+        chunks: async function* (opts) {
           if (first.length === 0) return;
           yield first;
-          yield* pieces(fh, first.length, size);
+          yield* pieces(fh, first.length, size, opts?.reuse);
         },
       },
       close: async () => {
@@ -94,7 +98,7 @@ export async function openInput(path: string): Promise<ByteSource> {
   const gz = isGzip(head);
   return {
     path,
-    chunks: () => (gz ? Readable.from(fileChunks(path)).pipe(createGunzip()) : fileChunks(path)),
+    chunks: (opts) => (gz ? Readable.from(fileChunks(path)).pipe(createGunzip()) : fileChunks(path, opts?.reuse)),
   };
 }
 

@@ -2,19 +2,11 @@ import { readdir, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { Finding } from '../core/finding.ts';
 import type { LogFormat, ReadIssue } from './event.ts';
-import {
-  correlationsOf,
-  forWorkers,
-  HuntEngine,
-  type FileStats,
-  type RuleSelection,
-  type RulesReport,
-} from './engine.ts';
-import { HuntError } from './errors.ts';
+import { HuntEngine, type FileStats, type RuleSelection, type RulesReport } from './engine.ts';
+import { HuntError, type HuntErrorCode } from './errors.ts';
 import { expandInputs, type InputFile } from './files.ts';
 import { readerFor } from './open.ts';
 import { correlationFinding } from './correlate.ts';
-import { loadRules, type LoadedRules } from './rules/load.ts';
 import { evaluateCorrelations, type BaseMatch, type CompiledCorrelation } from './sigma/correlation/index.ts';
 
 /** Input bytes that justify one more worker thread (its start-up compiles every rule). */
@@ -69,10 +61,8 @@ export type HuntResult = {
 export type WorkerRequest =
   | {
       type: 'init';
+      /** The worker loads and compiles these rules itself (through the parsed-rule cache when one is set). */
       selection: RuleSelection;
-      /** The rules, parsed once by the main thread (a worker only compiles them), and how long that took. */
-      rules: LoadedRules;
-      loadMs: number;
       format?: LogFormat;
       since?: number;
       until?: number;
@@ -80,13 +70,14 @@ export type WorkerRequest =
   | { type: 'file'; path: string }
   | { type: 'stop' };
 export type WorkerReply =
-  | { type: 'ready'; report: RulesReport }
+  | { type: 'ready'; report: RulesReport; correlations: readonly CompiledCorrelation[] }
   | { type: 'findings'; findings: Finding[] }
   | { type: 'base'; matches: BaseMatch[] }
   | { type: 'progress'; events: number }
   | { type: 'issue'; issue: ReadIssue }
   | { type: 'done'; path: string; stats?: FileStats; error?: string }
-  | { type: 'fatal'; error: string };
+  /** The rules could not be loaded or compiled; `code` when the cause was a HuntError (a missing rules path). */
+  | { type: 'fatal'; error: string; code?: HuntErrorCode };
 
 /**
  * Heap limits of a hunt worker. V8 sizes a thread's heap for the machine (a ~128 MB young generation, an old
@@ -102,8 +93,8 @@ function workerLimits(ruleFiles: number): { maxYoungGenerationSizeMb: number; ma
 
 /**
  * Runs a hunt. One thread: rules compiled and files matched in place. More: every file goes to worker threads
- * (largest first, from a shared queue) while the main thread parses the rules once for all of them, streams
- * results out and evaluates correlations at the end; each worker compiles the parsed rules itself.
+ * (largest first, from a shared queue), each of which loads and compiles the rules itself; the main thread
+ * streams results out and evaluates correlations (which the first worker ready hands back) at the end.
  */
 export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntResult> {
   const started = performance.now();
@@ -202,16 +193,15 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
       if (opts.signal?.aborted) break;
     }
   } else {
-    // workers start (and load their modules) while the rules are parsed; their heap caps come from a count of
-    // rule files, taken before parsing
+    // each worker loads (from the parsed-rule cache when there is one) and compiles the rules itself: the main
+    // thread never holds the ruleset, and no parsed copy of it is cloned into every worker
     const limits = workerLimits(await countRuleFiles(opts.selection.rules));
-    let give!: (r: WorkerRules | undefined) => void;
-    let given: Promise<WorkerRules | undefined> | undefined = new Promise((resolve) => (give = resolve));
-    const rules = (): Promise<WorkerRules | undefined> => given!;
+    let fromWorkers: readonly CompiledCorrelation[] = [];
     const handlers: WorkerHandlers = {
-      ready: (r) => {
+      ready: (r, c) => {
         if (report) return;
         report = r;
+        fromWorkers = c;
         cb.rulesReady?.(r);
       },
       findings: onFindings,
@@ -220,21 +210,13 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
       issue: onIssue,
       done: fileDone,
     };
-    const workers = Array.from({ length: threads }, () => runWorker(opts, rules, limits, queue, handlers));
-    // awaited below; until then a failing worker must not count as an unhandled rejection
-    for (const w of workers) w.catch(() => {});
-    try {
-      correlations = await loadForWorkers(opts.selection, give);
-    } catch (err) {
-      give(undefined);
-      await Promise.allSettled(workers);
-      throw err;
-    }
-    // each worker has its copy now (postMessage clones): the main thread keeps none
-    await given;
-    given = undefined;
-    await Promise.all(workers);
+    const workers = Array.from({ length: threads }, () => runWorker(opts, limits, queue, handlers));
+    // a worker that cannot load the rules stops the hunt, but only once every worker has ended
+    const settled = await Promise.allSettled(workers);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     if (!report) throw new HuntError('RULES_INVALID', 'hunt workers exited before compiling the rules');
+    correlations = fromWorkers;
     // files no worker was left to take are reported, not silently skipped
     for (let f = queue.shift(); f && !opts.signal?.aborted; f = queue.shift())
       fileDone(f, undefined, 'not read: every hunt worker stopped');
@@ -261,20 +243,6 @@ export async function hunt(opts: HuntOptions, cb: HuntCallbacks): Promise<HuntRe
   };
 }
 
-/** What a worker is given to compile: the parsed rules, and how long parsing took (for its report). */
-type WorkerRules = { readonly rules: LoadedRules; readonly loadMs: number };
-
-/** Parses the rules once, gives them to the workers, and returns what the main thread keeps: the correlations. */
-async function loadForWorkers(
-  sel: RuleSelection,
-  give: (r: WorkerRules) => void,
-): Promise<readonly CompiledCorrelation[]> {
-  const t0 = performance.now();
-  const loaded = await loadRules(sel.rules, sel.cacheDir ? { cacheDir: sel.cacheDir } : {});
-  give({ rules: forWorkers(loaded), loadMs: performance.now() - t0 });
-  return correlationsOf(loaded, sel);
-}
-
 /** Rule files under the given paths, counted before parsing (an archive by its size): sizes the worker heaps. */
 async function countRuleFiles(paths: readonly string[]): Promise<number> {
   let n = 0;
@@ -292,7 +260,7 @@ async function countRuleFiles(paths: readonly string[]): Promise<number> {
 }
 
 type WorkerHandlers = {
-  ready(report: RulesReport): void;
+  ready(report: RulesReport, correlations: readonly CompiledCorrelation[]): void;
   findings(b: Finding[]): void;
   base(b: BaseMatch[]): void;
   events(n: number): void;
@@ -303,18 +271,14 @@ type WorkerHandlers = {
 /** One worker thread: compiles the rules itself, then takes files from the shared queue until it is empty. */
 function runWorker(
   opts: HuntOptions,
-  rules: () => Promise<WorkerRules | undefined>,
   resourceLimits: ReturnType<typeof workerLimits>,
   queue: InputFile[],
   h: WorkerHandlers,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const w = new Worker(new URL('./worker.ts', import.meta.url), {
-      // V8 flags (the regexp backtracking bound) are process-wide and already apply; workers refuse them in execArgv
-      // (as are heap sizes, which resourceLimits sets per worker)
-      execArgv: process.execArgv.filter(
-        (a) => !a.startsWith('--enable-experimental-regexp') && !/^--max-(semi|old)-space-size/.test(a),
-      ),
+      // no execArgv: a worker inherits the thread's own options, and V8 flags (the regexp backtracking bound) are
+      // process-wide and already apply; heap sizes come from resourceLimits
       resourceLimits,
     });
     let current: InputFile | undefined;
@@ -333,7 +297,7 @@ function runWorker(
       switch (m.type) {
         case 'ready':
           ready = true;
-          h.ready(m.report);
+          h.ready(m.report, m.correlations);
           next();
           break;
         case 'findings':
@@ -355,7 +319,9 @@ function runWorker(
         case 'fatal':
           finished = true;
           void w.terminate();
-          reject(new HuntError('RULES_INVALID', `hunt worker failed: ${m.error}`));
+          reject(
+            m.code ? new HuntError(m.code, m.error) : new HuntError('RULES_INVALID', `hunt worker failed: ${m.error}`),
+          );
       }
     });
     // an uncaught error or running out of its heap stops one worker: its file is reported as failed and the
@@ -372,22 +338,13 @@ function runWorker(
       }
       resolve();
     });
-    void rules().then((given) => {
-      if (!given) {
-        finished = true;
-        void w.terminate();
-        return;
-      }
-      const init: WorkerRequest = {
-        type: 'init',
-        selection: opts.selection,
-        rules: given.rules,
-        loadMs: given.loadMs,
-        ...(opts.format ? { format: opts.format } : {}),
-        ...(opts.since !== undefined ? { since: opts.since } : {}),
-        ...(opts.until !== undefined ? { until: opts.until } : {}),
-      };
-      w.postMessage(init);
-    });
+    const init: WorkerRequest = {
+      type: 'init',
+      selection: opts.selection,
+      ...(opts.format ? { format: opts.format } : {}),
+      ...(opts.since !== undefined ? { since: opts.since } : {}),
+      ...(opts.until !== undefined ? { until: opts.until } : {}),
+    };
+    w.postMessage(init);
   });
 }

@@ -1,25 +1,25 @@
 import { parentPort } from 'node:worker_threads';
 import { HuntEngine } from './engine.ts';
+import { HuntError } from './errors.ts';
 import type { WorkerReply, WorkerRequest } from './pipeline.ts';
 
 // A hunt worker: one engine (rules compiled once), files one at a time from the main thread.
 const port = parentPort;
 if (!port) throw new Error('hunt worker must run in a worker thread');
 let engine: HuntEngine | undefined;
-/** The hunt's options, without the parsed rules (the engine keeps what it needs of them). */
-let init: Omit<Extract<WorkerRequest, { type: 'init' }>, 'rules'> | undefined;
+/** The hunt's options. */
+let init: Extract<WorkerRequest, { type: 'init' }> | undefined;
 const send = (m: WorkerReply): void => port.postMessage(m);
 
 port.on('message', (m: WorkerRequest) => {
   void (async () => {
     if (m.type === 'init') {
-      const { rules, ...rest } = m;
-      init = rest;
+      init = m;
       try {
-        engine = HuntEngine.fromLoaded(rules, m.selection, m.loadMs);
-        send({ type: 'ready', report: engine.report });
+        engine = await HuntEngine.create(m.selection);
+        send({ type: 'ready', report: engine.report, correlations: engine.correlations });
       } catch (err) {
-        send({ type: 'fatal', error: (err as Error).message });
+        send({ type: 'fatal', error: (err as Error).message, ...(err instanceof HuntError ? { code: err.code } : {}) });
       }
     } else if (m.type === 'file' && engine && init) {
       try {

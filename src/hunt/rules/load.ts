@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { threadId } from 'node:worker_threads';
 import { join, relative } from 'node:path';
 import { unzipSync } from 'fflate';
 import { HuntError } from '../errors.ts';
@@ -110,7 +111,8 @@ async function readCache(file: string): Promise<Map<string, Parsed>> {
 async function writeCache(file: string, entries: Map<string, Parsed>): Promise<void> {
   try {
     await mkdir(join(file, '..'), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
+    // hunt workers of one process may write at once: the temporary name is theirs alone
+    const tmp = `${file}.${process.pid}.${threadId}.tmp`;
     await writeFile(tmp, JSON.stringify({ version: CACHE_VERSION, entries: Object.fromEntries(entries) }));
     await rename(tmp, file);
   } catch {

@@ -6,8 +6,12 @@
 // no failure walk). Deeper nodes, and non-ASCII characters, use sorted child lists and failure links. The dense
 // part is capped, so a huge pattern set costs memory in proportion to its size, not to size × alphabet.
 
-/** Dense cells at most (rows × columns); 4M cells are 8 MB of Uint16 or 16 MB of Int32. */
-const DENSE_MAX_CELLS = 4 << 20;
+/**
+ * Dense cells at most (rows × columns): 256K cells are 512 KB of Uint16 or 1 MB of Int32. An engine over the
+ * SigmaHQ set builds dozens of automata and every hunt worker has its own engine; 4M cells cost ~40 MB per
+ * thread for no measurable speed, since a scan spends nearly all its time in the shallow states, which stay dense.
+ */
+const DENSE_MAX_CELLS = 1 << 18;
 
 export class Automaton {
   /** Number of patterns; ids are their positions in the constructor's list. */

@@ -52,7 +52,7 @@ export const evtxReader: LogReader = {
     const file = input.path;
     const issue = (where: string, message: string, fatal = false): void =>
       options.onIssue?.({ file, where, message, ...(fatal ? { fatal } : {}) });
-    // one reusable chunk buffer: decoded records keep no reference into it
+    // one reusable chunk buffer: decoded records keep no reference into it (nor into the pieces read)
     const buf = Buffer.allocUnsafe(CHUNK_SIZE);
     let fill = 0;
     let need = FILE_HEADER_SIZE;
@@ -75,7 +75,7 @@ export const evtxReader: LogReader = {
       readChunk(buf.subarray(0, fill), offset, index, problem, records);
       index++;
     };
-    for await (const piece of input.chunks()) {
+    for await (const piece of input.chunks({ reuse: true })) {
       if (options.signal?.aborted) return;
       let p = 0;
       if (!sawAny && piece.length > 0) {
