@@ -26,6 +26,11 @@ export interface Extractor {
   /** Files beside `path` that refine the result (e.g. the `package.json` next to a `yarn.lock`), relative paths. */
   related?(path: string): readonly string[];
   extract(text: string, path: string, related?: RelatedFiles): Extracted;
+  /**
+   * For binary formats (the rpm sqlite database): when present, the walker passes the file's bytes here instead
+   * of decoding it and calling `extract` (which may then only report that it needs bytes). Pure, like `extract`.
+   */
+  extractBytes?(bytes: Uint8Array, path: string, related?: RelatedFiles): Extracted;
 }
 
 /** The last path segment. */
