@@ -25,3 +25,8 @@ export function defaultRulePaths(): string[] {
   if (existsSync(installedSigmaDir())) out.push(installedSigmaDir());
   return out;
 }
+
+/** Where `mamori db update` keeps the OSV archives and index, and where `mamori scan` looks without --db. */
+export function defaultOsvDir(): string {
+  return join(dataDir(), 'osv');
+}

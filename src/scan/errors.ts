@@ -11,6 +11,10 @@ export type ScanErrorCode =
   /** A download that failed for a reason retrying will not fix (404, 403, a size bound, a bad archive). */
   | 'DOWNLOAD_FAILED'
   /** `db update` was asked for nothing it can do (no ecosystem named and none installed). */
-  | 'NOTHING_TO_UPDATE';
+  | 'NOTHING_TO_UPDATE'
+  /** A path, `--root` or `--image` given to scan that does not exist or is not of that kind. */
+  | 'TARGET_NOT_FOUND'
+  /** An ignore/VEX file that cannot be read at all. */
+  | 'IGNORE_INVALID';
 
 export class ScanError extends MamoriError<ScanErrorCode> {}

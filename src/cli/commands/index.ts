@@ -4,10 +4,11 @@ import { registerHunt } from './hunt.ts';
 import { registerLogs } from './logs.ts';
 import { registerRules } from './rules.ts';
 import { registerDemo } from './demo.ts';
+import { registerScan } from './scan.ts';
+import { registerDb } from './db.ts';
 
 /** Commands of the design that are not built yet: listed in --help, and say so plainly when run. */
 const PLANNED: readonly (readonly [string, string])[] = [
-  ['scan', 'find known-vulnerable packages in lockfiles, SBOMs, OS roots and images (offline OSV)'],
   ['harden', 'assess configuration against hardening baselines, with a verified minimal patch per finding'],
   ['triage', 'have two or more independent analysts judge findings, and apply a consensus policy'],
   ['ledger', 'append to, prove and verify the tamper-evident Merkle ledger of verdicts and actions'],
@@ -17,6 +18,7 @@ const PLANNED: readonly (readonly [string, string])[] = [
 
 export function registerCommands(program: Command): void {
   registerHunt(program);
+  registerScan(program);
   for (const [name, summary] of PLANNED) {
     program
       .command(name)
@@ -31,5 +33,6 @@ export function registerCommands(program: Command): void {
   }
   registerLogs(program);
   registerRules(program);
+  registerDb(program);
   registerDemo(program);
 }
