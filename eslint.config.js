@@ -44,6 +44,8 @@ export default tseslint.config(
       'src/scan/ecosystems/**/*.ts',
       'src/scan/sbom/*.ts',
       'src/scan/inventory/*.ts',
+      'src/scan/os/*.ts',
+      'src/scan/finding.ts',
     ],
     // the walker is the inventory's one I/O module
     ignores: [

@@ -182,8 +182,12 @@ export type PurlPackage = {
 export type PurlMapping =
   { readonly ok: true; readonly pkg: PurlPackage } | { readonly ok: false; readonly reason: string };
 
-const DEBIAN_CODENAMES: Readonly<Record<string, string>> = {
-  hamm: '2',
+/** Debian release codenames → the release OSV names (`Debian:12`). */
+export const DEBIAN_CODENAMES: Readonly<Record<string, string>> = {
+  buzz: '1.1',
+  rex: '1.2',
+  bo: '1.3',
+  hamm: '2.0',
   slink: '2.1',
   potato: '2.2',
   woody: '3.0',
@@ -199,13 +203,18 @@ const DEBIAN_CODENAMES: Readonly<Record<string, string>> = {
   bookworm: '12',
   trixie: '13',
   forky: '14',
+  duke: '15',
 };
 
-const UBUNTU_CODENAMES: Readonly<Record<string, string>> = {
+/** Ubuntu release codenames → `YY.MM`. */
+export const UBUNTU_CODENAMES: Readonly<Record<string, string>> = {
   trusty: '14.04',
   xenial: '16.04',
   bionic: '18.04',
   focal: '20.04',
+  groovy: '20.10',
+  hirsute: '21.04',
+  impish: '21.10',
   jammy: '22.04',
   kinetic: '22.10',
   lunar: '23.04',
@@ -214,7 +223,17 @@ const UBUNTU_CODENAMES: Readonly<Record<string, string>> = {
   oracular: '24.10',
   plucky: '25.04',
   questing: '25.10',
+  resolute: '26.04',
 };
+
+/**
+ * `YY.MM` of an Ubuntu release as OSV spells the ecosystem: with `:LTS` for LTS releases (`Ubuntu:22.04:LTS`),
+ * known from os-release's VERSION when given, else from the release itself (LTS is every even year's .04).
+ */
+export function ubuntuSuffix(release: string, version: string | undefined): string {
+  const lts = version !== undefined ? /\bLTS\b/.test(version) : /^\d[02468]\.04$/.test(release);
+  return lts ? `${release}:LTS` : release;
+}
 
 /** The release part of a `distro` qualifier: `debian-12.4` → `12.4`, `bookworm` → `bookworm`, `12` → `12`. */
 function distroRelease(distro: string | undefined, prefixes: readonly string[]): string | undefined {
@@ -232,7 +251,7 @@ function distroRelease(distro: string | undefined, prefixes: readonly string[]):
 function debianRelease(distro: string | undefined): string | undefined {
   const r = distroRelease(distro, ['debian']);
   if (r === undefined) return undefined;
-  if (DEBIAN_CODENAMES[r] !== undefined) return DEBIAN_CODENAMES[r];
+  if (Object.hasOwn(DEBIAN_CODENAMES, r)) return DEBIAN_CODENAMES[r];
   // OSV Debian records use the major release (`Debian:12`); point releases (12.4) are the same suite
   const m = /^(\d+)(?:\.\d+)*$/.exec(r);
   return m ? m[1] : undefined;
@@ -241,9 +260,8 @@ function debianRelease(distro: string | undefined): string | undefined {
 function ubuntuRelease(distro: string | undefined): string | undefined {
   const r = distroRelease(distro, ['ubuntu']);
   if (r === undefined) return undefined;
-  if (UBUNTU_CODENAMES[r] !== undefined) return UBUNTU_CODENAMES[r];
-  const m = /^(\d\d\.\d\d)(?:\.\d+)?$/.exec(r);
-  return m ? m[1] : undefined;
+  const known = Object.hasOwn(UBUNTU_CODENAMES, r) ? UBUNTU_CODENAMES[r] : /^(\d\d\.\d\d)(?:\.\d+)?$/.exec(r)?.[1];
+  return known === undefined ? undefined : ubuntuSuffix(known, undefined);
 }
 
 function majorRelease(distro: string | undefined, prefixes: readonly string[]): string | undefined {

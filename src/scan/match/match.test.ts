@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { Package } from '../inventory/types.ts';
 import type { OsvAffected, OsvEvent } from '../osv/schema.ts';
 import type { OsvCandidate, OsvRecordHeader } from '../osv/store.ts';
-import { canonicalId, matchCandidates } from './index.ts';
+import { canonicalId, matchCandidates, matchPackage } from './index.ts';
+import type { OsvStore } from '../osv/store.ts';
 
 type Ev = [OsvEvent['kind'], string];
 
@@ -316,6 +317,41 @@ describe('matching: release suffixes', () => {
       candidate('DSA-11', [entry('Debian:11', 'curl', r('7.74.0-1.3+deb11u11'))]),
     ];
     assert.deepEqual(ids(pkg('Debian:12', 'curl', '7.88.1-10+deb12u4'), d).affected, ['DSA-12']);
+  });
+});
+
+describe('matching: OS packages by their source package', () => {
+  const r = (fixed: string) => [range('ECOSYSTEM', ['introduced', '0'], ['fixed', fixed])];
+  const records: Record<string, OsvCandidate[]> = {
+    openssl: [candidate('DSA-5532-1', [entry('Debian:12', 'openssl', r('3.0.11-1~deb12u2'))])],
+    'openssl-libs': [candidate('ALSA-2024:1', [entry('AlmaLinux:9', 'openssl-libs', r('1:3.0.7-25.el9'))])],
+  };
+  const looked: string[] = [];
+  const store = {
+    lookup: (_e: string, name: string) => (looked.push(name), records[name] ?? []),
+  } as unknown as OsvStore;
+  it('a Debian binary package (libssl3) is matched as its source (openssl) at the source version', () => {
+    const p: Package = {
+      ...pkg('Debian:12', 'libssl3', '3.0.11-1~deb12u1+b1'),
+      sourceName: 'openssl',
+      sourceVersion: '3.0.11-1~deb12u1',
+    };
+    const m = matchPackage(store, p);
+    assert.deepEqual(
+      m.vulnerabilities.map((v) => v.id),
+      ['DSA-5532-1'],
+    );
+    assert.equal(m.package, p, 'the finding still names the installed binary package');
+    assert.equal(m.upgrade, '3.0.11-1~deb12u2');
+  });
+  it('Red Hat-family rpms are matched by their binary name', () => {
+    looked.length = 0;
+    const p: Package = { ...pkg('AlmaLinux:9', 'openssl-libs', '1:3.0.7-24.el9'), sourceName: 'openssl' };
+    assert.deepEqual(
+      matchPackage(store, p).vulnerabilities.map((v) => v.id),
+      ['ALSA-2024:1'],
+    );
+    assert.deepEqual(looked, ['openssl-libs']);
   });
 });
 

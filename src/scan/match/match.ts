@@ -52,9 +52,26 @@ export type MatchOptions = { readonly cache?: VersionCache };
 
 const sharedCache = new VersionCache();
 
-/** Looks the package up in the store and matches it. */
+/**
+ * Ecosystems whose OSV records name the SOURCE package (Debian's `openssl`, not `libssl3`), at its version:
+ * an installed binary package is matched by its source. Red Hat-family and SUSE records name binary rpms.
+ */
+const KEYED_BY_SOURCE = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard', 'MinimOS']);
+
+/** The (name, version) OSV records know a package by: its source package where the ecosystem is keyed so. */
+export function osvIdentity(pkg: Package): { name: string; version: string } {
+  const base = pkg.ecosystem.split(':')[0]!;
+  if (!KEYED_BY_SOURCE.has(base) || pkg.sourceName === undefined) return { name: pkg.name, version: pkg.version };
+  return { name: pkg.sourceName, version: pkg.sourceVersion ?? pkg.version };
+}
+
+/** Looks the package up in the store and matches it (by its source package where OSV keys records so). */
 export function matchPackage(store: OsvStore, pkg: Package, opts: MatchOptions = {}): PackageMatch {
-  return matchCandidates(pkg, store.lookup(pkg.ecosystem, pkg.name), opts);
+  const id = osvIdentity(pkg);
+  if (id.name === pkg.name && id.version === pkg.version)
+    return matchCandidates(pkg, store.lookup(pkg.ecosystem, pkg.name), opts);
+  const m = matchCandidates({ ...pkg, ...id }, store.lookup(pkg.ecosystem, id.name), opts);
+  return { ...m, package: pkg };
 }
 
 /** The entries that apply to a package of ecosystem `ecosystem` (release rules above). */
