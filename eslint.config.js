@@ -45,6 +45,8 @@ export default tseslint.config(
       'src/scan/sbom/*.ts',
       'src/scan/inventory/*.ts',
       'src/scan/os/*.ts',
+      'src/scan/vex/*.ts',
+      'src/scan/report/*.ts',
       'src/scan/finding.ts',
     ],
     // the walker is the inventory's one I/O module

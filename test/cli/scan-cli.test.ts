@@ -139,3 +139,72 @@ test('db update from a local mirror folder, db status, then scan with the instal
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').length, 3);
 });
+
+test('--ignore: a reasoned entry suppresses (by alias too), an expired one does not and is warned about', async () => {
+  const file = join(home, 'ignore.yaml');
+  await writeFile(
+    file,
+    [
+      'vulnerabilities:',
+      '  - id: GHSA-35jh-r3h4-6jhm',
+      '    statement: lodash template() never sees user input here',
+      '    expired_at: 2099-01-01',
+      '  - id: CVE-2021-45115',
+      '    statement: accepted until the Django 4 migration',
+      '    expired_at: 2026-01-01',
+      '  - id: CVE-1999-0001',
+      '    statement: left over',
+      '',
+    ].join('\n'),
+  );
+  const r = mamori(['scan', PROJECT, '--db', OSV, '-f', 'jsonl', '--ignore', file, '--fail-on', 'high']);
+  const ids = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as Line).vulnerability.id)
+    .sort();
+  assert.deepEqual(ids, ['CVE-2020-28500', 'CVE-2021-45115']);
+  assert.equal(r.code, 1, 'the expired acceptance of a high finding fails the run again');
+  assert.match(r.stderr, /ignore\.yaml:5 \(CVE-2021-45115\) has expired/);
+  assert.match(r.stderr, /ignore\.yaml:8 \(CVE-1999-0001\) matched no finding/);
+  assert.match(r.stderr, /suppressed\s+1 by the ignore file/);
+  const shown = mamori(['scan', PROJECT, '--db', OSV, '-f', 'jsonl', '-q', '--ignore', file, '--show-suppressed']);
+  const lodash = shown.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line & { suppressed?: { reason: string; expires?: string } })
+    .find((l) => l.vulnerability.id === 'CVE-2021-23337');
+  assert.match(lodash?.suppressed?.reason ?? '', /never sees user input/);
+  const bad = mamori(['scan', PROJECT, '--db', OSV, '--ignore', join(home, 'missing.yaml')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--ignore .*missing\.yaml: ENOENT/);
+});
+
+test('sarif and cyclonedx outputs', () => {
+  const sarif = JSON.parse(mamori(['scan', PROJECT, '--db', OSV, '-f', 'sarif', '-q']).stdout) as {
+    version: string;
+    runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string }[] }[];
+  };
+  assert.equal(sarif.version, '2.1.0');
+  assert.deepEqual(sarif.runs[0]!.results.map((x) => x.ruleId).sort(), [
+    'CVE-2020-28500',
+    'CVE-2021-23337',
+    'CVE-2021-45115',
+  ]);
+  const bom = JSON.parse(mamori(['scan', PROJECT, '--db', OSV, '-f', 'cyclonedx', '-q']).stdout) as {
+    bomFormat: string;
+    specVersion: string;
+    components: { purl?: string }[];
+    vulnerabilities: { id: string; affects: { ref: string }[] }[];
+  };
+  assert.equal(bom.bomFormat, 'CycloneDX');
+  assert.equal(bom.specVersion, '1.6');
+  // every package scanned is a component, the vulnerable ones and the rest
+  assert.deepEqual(bom.components.map((c) => c.purl).sort(), [
+    'pkg:npm/lodash@4.17.20',
+    'pkg:npm/minimist@1.2.8',
+    'pkg:pypi/django@3.2.10',
+    'pkg:pypi/requests@2.31.0',
+  ]);
+  assert.deepEqual(bom.vulnerabilities.map((v) => v.id).sort(), ['CVE-2020-28500', 'CVE-2021-23337', 'CVE-2021-45115']);
+});

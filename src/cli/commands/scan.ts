@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
@@ -8,6 +9,10 @@ import type { VulnerabilityFinding } from '../../scan/finding.ts';
 import { openOsvDb, type OsvDbForm } from '../../scan/osv/open.ts';
 import type { OsvDbStatus } from '../../scan/osv/store.ts';
 import { scan, type ScanProgress, type ScanTarget } from '../../scan/run.ts';
+import { cycloneDxBom } from '../../scan/report/cyclonedx.ts';
+import { vulnerabilitySarif } from '../../scan/report/sarif.ts';
+import { applyIgnores, parseIgnoreFile, type IgnoreRule } from '../../scan/vex/index.ts';
+import { ScanError } from '../../scan/errors.ts';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../exit.ts';
 import { byPlace, SCAN_FORMATS, scanSummary, scanSummaryText, scanTable, type ScanFormat } from '../output/scan.ts';
 import { defaultOsvDir } from '../paths.ts';
@@ -24,6 +29,7 @@ type ScanFlags = {
   maxDbAge: string;
   progress: boolean;
   quiet?: boolean;
+  showSuppressed?: boolean;
 };
 
 const HELP_AFTER = `
@@ -53,6 +59,13 @@ Output formats:
   sarif      SARIF 2.1.0 (one rule per vulnerability, security-severity for code-scanning dashboards)
   cyclonedx  CycloneDX 1.6 JSON: every package found as a component, and the vulnerabilities that affect them
 With the machine formats the summary goes to standard error (unless --quiet).
+
+Ignore files (--ignore, repeatable): OpenVEX JSON (not_affected and fixed statements suppress, with their
+justification or impact statement; "mamori_expires" on a statement sets an expiry), a YAML file in the form of
+Trivy's .trivyignore.yaml (vulnerabilities: [{id, purls, paths, statement, expired_at}]; a statement, the
+reason, is required), or a plain .trivyignore (CVE-… exp:YYYY-MM-DD # reason). An id matches the reported id
+or any alias. Expired entries suppress nothing and are warned about, as are entries that matched nothing.
+Suppressed findings do not count for --fail-on; SARIF marks them suppressed and CycloneDX records their analysis.
 
 Undetermined: a record that cannot be evaluated against a version (a version the ecosystem cannot order, a
 range type we do not know) is reported with status "unknown", never taken as "not affected".
@@ -87,6 +100,7 @@ export function registerScan(program: Command): void {
       ]),
     )
     .option('--ignore <file>', 'an OpenVEX document or ignore file: accepted findings, each with a reason', collect)
+    .option('--show-suppressed', 'also list suppressed findings (marked) in table, json and jsonl output')
     .option('--include-dev', 'also match dev-only dependencies (left out by default, as Trivy and osv-scanner do)')
     .option('--max-db-age <days>', 'warn when the OSV data is older than this many days', '7')
     .option('--no-progress', 'no progress line on standard error')
@@ -150,6 +164,14 @@ class ScanProgressLine {
   }
 }
 
+const VERSION = process.env['npm_package_version'] ?? '0.1.0';
+
+/** How a warning names an ignore rule: where it was written and what it is about. */
+function ruleName(r: IgnoreRule): string {
+  const what = 'ids' in r ? r.ids.join(' / ') : (r.id ?? 'every vulnerability of the given packages');
+  return `ignore rule ${r.source} (${what})`;
+}
+
 export async function runScanCommand(paths: string[], flags: ScanFlags): Promise<number> {
   const failOn = severityFlag('--fail-on', flags.failOn);
   const maxAge = Number(flags.maxDbAge);
@@ -163,6 +185,23 @@ export async function runScanCommand(paths: string[], flags: ScanFlags): Promise
   const warn = (s: string): void => {
     if (!flags.quiet) process.stderr.write(`mamori: ${s}\n`);
   };
+
+  // ignore files first: a mistake in one is reported before the scan's work, not after
+  const rules: IgnoreRule[] = [];
+  for (const file of flags.ignore ?? []) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new ScanError('IGNORE_INVALID', `--ignore ${file}: ${(err as Error).message}`);
+    }
+    const parsed = parseIgnoreFile(text, file);
+    for (const i of parsed.issues)
+      warn(
+        `${i.location}${i.line ? `:${i.line}` : ''}${i.statement !== undefined ? ` (statement ${i.statement})` : ''}: ${i.message}`,
+      );
+    rules.push(...parsed.rules);
+  }
 
   const dbPath = flags.db ?? defaultOsvDir();
   const bar = new ScanProgressLine(flags.progress && !flags.quiet);
@@ -188,8 +227,18 @@ export async function runScanCommand(paths: string[], flags: ScanFlags): Promise
     for (const t of result.targets)
       for (const i of t.issues) warn(`${t.target.path}: ${i.location}${i.line ? `:${i.line}` : ''}: ${i.message}`);
 
-    const shown: VulnerabilityFinding[] = [...result.findings].sort(byPlace);
-    const suppressed = 0;
+    let kept: readonly VulnerabilityFinding[] = result.findings;
+    let suppressedList: readonly VulnerabilityFinding[] = [];
+    if (rules.length) {
+      const applied = applyIgnores(result.findings, rules, new Date(), { targets: targets.map((t) => t.path) });
+      kept = applied.kept;
+      suppressedList = applied.suppressed;
+      for (const e of applied.expired)
+        warn(`${ruleName(e.rule)} has expired: it no longer suppresses (${e.matched} findings shown again)`);
+      for (const u of applied.unused) warn(`${ruleName(u)} matched no finding`);
+    }
+    const shown: VulnerabilityFinding[] = [...kept, ...(flags.showSuppressed ? suppressedList : [])].sort(byPlace);
+    const suppressed = suppressedList.length;
     const summary = scanSummary(result, shown, suppressed, {
       location: status.location,
       ...(asOf ? { asOf } : {}),
@@ -213,8 +262,34 @@ export async function runScanCommand(paths: string[], flags: ScanFlags): Promise
         await write(out, JSON.stringify({ findings: shown, summary }, null, 2) + '\n');
         break;
       case 'sarif':
+        await write(
+          out,
+          JSON.stringify(
+            vulnerabilitySarif([...kept, ...suppressedList].sort(byPlace), {
+              toolVersion: VERSION,
+              target: targets.map((t) => t.path).join(', '),
+            }),
+            null,
+            2,
+          ) + '\n',
+        );
+        break;
       case 'cyclonedx':
-        throw new UsageError(`--format ${flags.format} is not available yet`);
+        await write(
+          out,
+          JSON.stringify(
+            cycloneDxBom({
+              packages: result.targets.flatMap((t) => t.packages),
+              findings: [...kept, ...suppressedList].sort(byPlace),
+              target: { name: targets.map((t) => t.path).join(', ') },
+              toolVersion: VERSION,
+              timestamp: result.time,
+            }),
+            null,
+            2,
+          ) + '\n',
+        );
+        break;
       case 'table': {
         await write(
           out,
@@ -229,7 +304,7 @@ export async function runScanCommand(paths: string[], flags: ScanFlags): Promise
       out.end();
       await once(out, 'finish');
     }
-    const failing = failOn !== undefined && shown.some((f) => atLeast(f.severity, failOn));
+    const failing = failOn !== undefined && kept.some((f) => atLeast(f.severity, failOn));
     const nothingRead = result.targets.every((t) => t.files.length === 0 && t.issues.length > 0);
     if (nothingRead) return EXIT_ERROR;
     return failing ? EXIT_FINDINGS : EXIT_OK;
