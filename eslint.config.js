@@ -47,6 +47,9 @@ export default tseslint.config(
       'src/scan/os/*.ts',
       'src/scan/vex/*.ts',
       'src/scan/report/*.ts',
+      'src/scan/image/rootfs.ts',
+      'src/scan/image/tar-index.ts',
+      'src/scan/image/schema.ts',
       'src/scan/finding.ts',
     ],
     // the walker is the inventory's one I/O module

@@ -11,6 +11,7 @@ import { defaultExtractors, walkInventory, type ExtractedFile, type WalkResult }
 import { matchPackage, VersionCache, type PackageMatch } from './match/index.ts';
 import type { OsvStore } from './osv/store.ts';
 import { ScanError } from './errors.ts';
+import { walkImage } from './image/index.ts';
 
 /** What a target is: a project path (lockfiles, manifests, SBOMs), a file-system root, or an image. */
 export type TargetKind = 'path' | 'root' | 'image';
@@ -24,8 +25,8 @@ export type ScanOptions = {
   readonly includeDev?: boolean;
   readonly now?: () => Date;
   readonly onProgress?: (p: ScanProgress) => void;
-  /** Inventory of an image target; `--image` is wired through this so the core needs no image reader. */
-  readonly walkImage?: (path: string) => Promise<WalkResult>;
+  /** Which image of a multi-platform OCI index (`linux/arm64`); default linux/amd64 or the only one. */
+  readonly platform?: string;
 };
 
 export type ScanProgress =
@@ -115,8 +116,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     opts.onProgress?.({ phase: 'inventory', target: target.path, done: i, total: opts.targets.length });
     let r: WalkResult;
     if (target.kind === 'image') {
-      if (!opts.walkImage) throw new ScanError('TARGET_NOT_FOUND', `${target.path}: images are not readable here`);
-      r = await opts.walkImage(target.path);
+      r = await walkImage(target.path, opts.platform !== undefined ? { platform: opts.platform } : {});
     } else if (target.kind === 'root') {
       if (!(await stat(target.path).catch(() => undefined))?.isDirectory())
         throw new ScanError('TARGET_NOT_FOUND', `--root ${target.path}: not a directory`);

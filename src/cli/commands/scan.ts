@@ -30,6 +30,7 @@ type ScanFlags = {
   progress: boolean;
   quiet?: boolean;
   showSuppressed?: boolean;
+  platform?: string;
 };
 
 const HELP_AFTER = `
@@ -89,6 +90,7 @@ export function registerScan(program: Command): void {
     .argument('[path...]', 'project directories, lockfiles or SBOM files')
     .option('--root <dir>', 'a file-system root to scan for OS and installed packages (repeatable)', collect)
     .option('--image <tar>', "a container image: 'docker save' tarball or OCI layout (repeatable)", collect)
+    .option('--platform <os/arch>', 'the image of a multi-platform OCI index to scan (e.g. linux/arm64)')
     .option('--db <path>', 'the OSV database: index file, <Ecosystem>/all.zip folder, or OSV JSON folder')
     .addOption(new Option('-f, --format <format>', 'output format').choices(SCAN_FORMATS).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
@@ -221,6 +223,7 @@ export async function runScanCommand(paths: string[], flags: ScanFlags): Promise
       targets,
       store,
       ...(flags.includeDev ? { includeDev: true } : {}),
+      ...(flags.platform ? { platform: flags.platform } : {}),
       onProgress: (p) => bar.update(p),
     });
     bar.clear();

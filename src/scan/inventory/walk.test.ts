@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { walkInventory } from './walk.ts';
+import type { Extractor } from './extract.ts';
+import { walkInventory, walkTree, type FileTree, type TreeEntry, type TreeTarget } from './walk.ts';
 
 const roots: string[] = [];
 after(() => {
@@ -121,4 +122,97 @@ test('UTF-16 requirements files are decoded', async () => {
     r.packages.map((p) => `${p.name}@${p.version}`),
     ['Django@3.2.4'],
   );
+});
+
+/** A FileTree in memory: files by path, symlinks as `{ link: target }` (relative to the link's directory). */
+class MemoryTree implements FileTree {
+  readonly label = 'the test tree';
+  readonly deferLinkedDirs: boolean;
+  readonly prefetched: string[][] = [];
+  readonly reads: string[] = [];
+  readonly #nodes = new Map<string, string | { link: string } | 'dir'>();
+
+  constructor(files: Record<string, string | { link: string }>, deferLinkedDirs = false) {
+    this.deferLinkedDirs = deferLinkedDirs;
+    this.#nodes.set('', 'dir');
+    for (const [path, v] of Object.entries(files)) {
+      const parts = path.split('/');
+      for (let i = 1; i < parts.length; i++) this.#nodes.set(parts.slice(0, i).join('/'), 'dir');
+      this.#nodes.set(path, v);
+    }
+  }
+
+  async list(path: string): Promise<TreeEntry[]> {
+    const out: TreeEntry[] = [];
+    for (const [p, v] of this.#nodes) {
+      if (p === '' || p.slice(0, p.lastIndexOf('/') === -1 ? 0 : p.lastIndexOf('/')) !== path) continue;
+      const name = p.slice(p.lastIndexOf('/') + 1);
+      out.push({ name, type: v === 'dir' ? 'dir' : typeof v === 'string' ? 'file' : 'symlink' });
+    }
+    return out;
+  }
+
+  async resolve(path: string): Promise<TreeTarget> {
+    let p = path;
+    for (let hops = 0; hops < 10; hops++) {
+      const v = this.#nodes.get(p);
+      if (v === undefined) return { ok: false, reason: 'missing', message: 'ENOENT' };
+      if (v === 'dir') return { ok: true, path: p, type: 'dir', size: 0 };
+      if (typeof v === 'string') return { ok: true, path: p, type: 'file', size: v.length };
+      if (v.link.startsWith('..')) return { ok: false, reason: 'outside', message: 'outside' };
+      p = p.includes('/') ? `${p.slice(0, p.lastIndexOf('/'))}/${v.link}` : v.link;
+    }
+    return { ok: false, reason: 'error', message: 'loop' };
+  }
+
+  async read(path: string): Promise<Uint8Array> {
+    this.reads.push(path);
+    return new TextEncoder().encode(this.#nodes.get(path) as string);
+  }
+
+  async prefetch(paths: readonly string[]): Promise<void> {
+    this.prefetched.push([...paths]);
+  }
+}
+
+test('walkTree: any FileTree; prefetch told every file and related file once; links deferred when asked', async () => {
+  const files = {
+    'usr/lib/node_modules/x/package.json': '{"name": "x", "version": "1.0.0"}',
+    lib: { link: 'usr/lib' },
+    'web/yarn.lock': 'jquery@3.2.1:\n  version "3.2.1"\n',
+    'web/package.json': '{"name": "web", "version": "1.0.0", "dependencies": {"jquery": "3.2.1"}}',
+    'srv/package-lock.json': { link: '../../outside/package-lock.json' },
+  };
+  const tree = new MemoryTree(files, true);
+  const r = await walkTree(tree, { mode: 'rootfs' });
+  assert.deepEqual(
+    r.packages.map((p) => `${p.location} ${p.name}@${p.version}`),
+    ['usr/lib/node_modules/x/package.json x@1.0.0', 'web/yarn.lock jquery@3.2.1', 'web/yarn.lock web@1.0.0'],
+  );
+  assert.deepEqual(r.issues, [{ location: 'srv/package-lock.json', message: 'links outside the test tree: not read' }]);
+  assert.deepEqual(tree.prefetched, [['usr/lib/node_modules/x/package.json', 'web/yarn.lock', 'web/package.json']]);
+  // without deferral the link comes first in name order, and names the place
+  const eager = await walkTree(new MemoryTree(files), { mode: 'rootfs' });
+  assert.equal(eager.packages[0]!.location, 'lib/node_modules/x/package.json');
+});
+
+test('an extractor with extractBytes gets the bytes, undecoded', async () => {
+  const seen: number[][] = [];
+  const binary: Extractor = {
+    id: 'test/binary',
+    ecosystem: 'npm',
+    kind: 'installed',
+    matches: (p) => p.endsWith('.db'),
+    extract: () => ({ packages: [], issues: [{ location: 'x', message: 'needs bytes' }] }),
+    extractBytes: (bytes, path) => {
+      seen.push([...bytes]);
+      return { packages: [{ name: 'b', version: '1', ecosystem: 'npm', location: path }], issues: [] };
+    },
+  };
+  const root = tree({});
+  writeFileSync(join(root, 'pkgs.db'), Buffer.from([0xff, 0xfe, 0x00, 0x01]));
+  const r = await walkInventory(root, { mode: 'rootfs', extractors: [binary] });
+  assert.deepEqual(seen, [[0xff, 0xfe, 0x00, 0x01]]);
+  assert.deepEqual(r.issues, []);
+  assert.deepEqual(r.files, [{ path: 'pkgs.db', extractor: 'test/binary', packages: 1 }]);
 });

@@ -1,15 +1,18 @@
-// The inventory walker: finds the files the extractors claim under a directory, reads them (size-bounded),
-// runs the pure extractors and returns their packages with locations relative to the scanned root. The only
-// module of the inventory that touches the file system.
+// The inventory walker: finds the files the extractors claim in a file tree, reads them (size-bounded), runs the
+// pure extractors and returns their packages with locations relative to the tree's root. The tree is a directory
+// on disk (`walkInventory`, the only module of the inventory that touches the file system) or anything else
+// behind `FileTree`, such as the merged layers of a container image (src/scan/image).
 //
 // What it visits: everything under the root except VCS folders (.git, .hg, .svn), to a bounded depth, never
 // leaving the root through a symlink and never entering a directory twice (symlink loops). node_modules is
 // skipped for a project checkout (`repo`, the lockfile says what is installed); for an installed tree
 // (`rootfs`) it is entered so that `node_modules/**/package.json` are read, as Trivy's node-pkg analyzer does.
-import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { EXTRACTORS } from '../ecosystems/extractors.ts';
 import { SBOM_EXTRACTORS } from '../sbom/index.ts';
+import { OS_EXTRACTORS } from '../os/index.ts';
 import { errorMessage, type Extractor, type ExtractorKind } from './extract.ts';
 import type { ExtractIssue, Package } from './types.ts';
 
@@ -41,13 +44,62 @@ export type WalkResult = {
   readonly files: ExtractedFile[];
 };
 
+/** What a directory listing says an entry is (symlinks not followed). */
+export type TreeEntryType = 'file' | 'dir' | 'symlink' | 'other';
+
+export type TreeEntry = { readonly name: string; readonly type: TreeEntryType };
+
+/** Where a path leads once its symlinks are followed. `path` is then the resolved path inside the tree. */
+export type TreeTarget =
+  | { readonly ok: true; readonly path: string; readonly type: 'file' | 'dir' | 'other'; readonly size: number }
+  | {
+      readonly ok: false;
+      /** `outside`: a link leaves the tree (`type`, when known, is what it points at); `missing`: dangling. */
+      readonly reason: 'missing' | 'outside' | 'error';
+      readonly message: string;
+      readonly type?: 'file' | 'dir' | 'other';
+    };
+
+/**
+ * A file system the walker reads: a directory on disk (`DirectoryTree`) or an image's merged layers. Paths are
+ * relative to the tree's root, `/`-separated, `''` for the root itself.
+ */
+export interface FileTree {
+  /** How issues name the tree when a link leaves it: `the scanned directory`, `the image`. */
+  readonly label: string;
+  /** A live host root (`/`), whose pseudo file systems (proc, sys, dev, run) are not entered. */
+  readonly liveRoot?: boolean;
+  /**
+   * Enter symlinked directories only after everything else, so that a directory reached both ways is reported
+   * by its real path (an image's `lib -> usr/lib`). A directory walk enters them in name order.
+   */
+  readonly deferLinkedDirs?: boolean;
+  /** The entries of the directory at a resolved `path`, in any order. Throws when it cannot list. */
+  list(path: string): Promise<readonly TreeEntry[]>;
+  /** Follows the symlinks of `path` without ever leaving the tree. Never throws. */
+  resolve(path: string): Promise<TreeTarget>;
+  /** Up to `max + 1` bytes of the file at a resolved `path` (one more shows it is over `max`). Throws when it cannot. */
+  read(path: string, max: number): Promise<Uint8Array>;
+  /**
+   * Told once, before any `read`, every path the walk will read (resolved or not): a tree that has to stream to
+   * read (an image layer) fetches them in one pass per layer instead of one per file.
+   */
+  prefetch?(paths: readonly string[], maxBytes: number): Promise<void>;
+}
+
 const VCS = new Set(['.git', '.hg', '.svn']);
 // pseudo file systems of a live root: never inventory sources, some never end
 const LIVE_ROOT = new Set(['proc', 'sys', 'dev', 'run']);
 
 /** Every extractor the walker knows: the language registry and the SBOM readers. */
 export function defaultExtractors(): Extractor[] {
-  return [...EXTRACTORS.values(), ...SBOM_EXTRACTORS.values()];
+  return [...EXTRACTORS.values(), ...SBOM_EXTRACTORS.values(), ...OS_EXTRACTORS.values()];
+}
+
+/** The extractors a walk in `mode` runs: of `extractors` (default all), those of the mode's kinds. */
+export function extractorsFor(mode: WalkMode, extractors?: readonly Extractor[]): Extractor[] {
+  const kinds = new Set<ExtractorKind>(mode === 'rootfs' ? ['lockfile', 'sbom', 'installed'] : ['lockfile', 'sbom']);
+  return (extractors ?? defaultExtractors()).filter((e) => kinds.has(e.kind));
 }
 
 /** Text of a file's bytes: UTF-8, or UTF-16 when it starts with that BOM (Windows tools write requirements.txt so). */
@@ -61,88 +113,288 @@ function decode(bytes: Uint8Array): string {
 
 const toSlash = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 
+const joinPath = (dir: string, name: string) => (dir === '' ? name : `${dir}/${name}`);
+
+const isMissing = (e: unknown) => {
+  const code = (e as { code?: string }).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+};
+
+/** A directory on disk as a `FileTree`: symlinks are followed with realpath and must stay under the root. */
+export class DirectoryTree implements FileTree {
+  readonly label = 'the scanned directory';
+  /** The real path of the root directory. */
+  readonly root: string;
+  readonly liveRoot: boolean;
+  readonly #prefix: string;
+
+  /** `root` must be a real path (see `realpath`). */
+  constructor(root: string) {
+    this.root = root;
+    this.liveRoot = root === sep;
+    this.#prefix = root.endsWith(sep) ? root : root + sep;
+  }
+
+  #abs(path: string): string {
+    return path === '' ? this.root : join(this.root, ...path.split('/'));
+  }
+
+  async list(path: string): Promise<readonly TreeEntry[]> {
+    const entries: Dirent[] = await readdir(this.#abs(path), { withFileTypes: true });
+    return entries.map((d) => ({
+      name: d.name,
+      type: d.isSymbolicLink() ? 'symlink' : d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'other',
+    }));
+  }
+
+  async resolve(path: string): Promise<TreeTarget> {
+    let real: string;
+    try {
+      real = await realpath(this.#abs(path));
+    } catch (e) {
+      return { ok: false, reason: isMissing(e) ? 'missing' : 'error', message: errorMessage(e) };
+    }
+    try {
+      const st = await stat(real);
+      const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+      if (real !== this.root && !real.startsWith(this.#prefix))
+        return { ok: false, reason: 'outside', message: 'links outside the root', type };
+      return { ok: true, path: toSlash(relative(this.root, real)), type, size: st.size };
+    } catch (e) {
+      return { ok: false, reason: isMissing(e) ? 'missing' : 'error', message: errorMessage(e) };
+    }
+  }
+
+  async read(path: string, max: number): Promise<Uint8Array> {
+    const fh = await open(this.#abs(path), 'r');
+    try {
+      const size = (await fh.stat()).size;
+      // read at most the limit even if the file grew since stat
+      const buf = new Uint8Array(Math.min(size, max) + 1);
+      let n = 0;
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+        if (n >= buf.length) break;
+      }
+      return buf.subarray(0, n);
+    } finally {
+      await fh.close();
+    }
+  }
+}
+
 /**
  * Walks `root` (a directory, or a single file whose location is then its name) and extracts every package.
  * Never throws for what it finds: unreadable, oversized or invalid files become issues.
  */
 export async function walkInventory(root: string, options: WalkOptions = {}): Promise<WalkResult> {
-  const mode = options.mode ?? 'repo';
-  const maxDepth = options.maxDepth ?? 40;
-  const maxBytes = options.maxFileBytes ?? 128 * 1024 * 1024;
-  const maxEntries = options.maxEntries ?? 2_000_000;
-  const follow = options.followSymlinks ?? true;
-  const kinds = new Set<ExtractorKind>(mode === 'rootfs' ? ['lockfile', 'sbom', 'installed'] : ['lockfile', 'sbom']);
-  const extractors = (options.extractors ?? defaultExtractors()).filter((e) => kinds.has(e.kind));
-  const packages: Package[] = [];
-  const issues: ExtractIssue[] = [];
-  const files: ExtractedFile[] = [];
-
   let rootReal: string;
   try {
     rootReal = await realpath(root);
   } catch (e) {
-    issues.push({ location: root, message: `cannot open: ${errorMessage(e)}` });
-    return { packages, issues, files };
+    return { packages: [], issues: [{ location: root, message: `cannot open: ${errorMessage(e)}` }], files: [] };
   }
-  const inside = (real: string) =>
-    real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
+  const top = await stat(rootReal);
+  if (!top.isDirectory()) {
+    // a file given alone: its location is the name it was given by, and nothing beside it is read
+    const tree = new DirectoryTree(dirname(rootReal));
+    return walkFiles(tree, [{ rel: basename(root), path: basename(rootReal) }], options);
+  }
+  return walkTree(new DirectoryTree(rootReal), options);
+}
 
-  /** Reads a file under the root, bounded; undefined (with an issue when `report`) if it cannot. */
-  const readText = async (abs: string, rel: string, report: boolean): Promise<string | undefined> => {
+type Step =
+  | { readonly issue: ExtractIssue }
+  | { readonly rel: string; readonly path: string; readonly claimed: readonly Extractor[]; related?: string[][] };
+
+/**
+ * Walks a `FileTree` from its root and extracts every package, locations relative to the root. Never throws for
+ * what it finds (as `walkInventory`).
+ */
+export async function walkTree(tree: FileTree, options: WalkOptions = {}): Promise<WalkResult> {
+  const mode = options.mode ?? 'repo';
+  const maxDepth = options.maxDepth ?? 40;
+  const maxEntries = options.maxEntries ?? 2_000_000;
+  const follow = options.followSymlinks ?? true;
+  const extractors = extractorsFor(mode, options.extractors);
+  const claim = (rel: string) => extractors.filter((e) => e.matches(rel));
+  // first the files to read, with the walk's own issues in their place; then the reads, so that a tree that
+  // streams (an image) can fetch them together
+  const steps: Step[] = [];
+  const issue = (location: string, message: string) => steps.push({ issue: { location, message } });
+
+  const visited = new Set<string>(['']);
+  let seen = 0;
+  let stopped = false;
+  // depth-first with an explicit stack, entries sorted, so results come in a stable order
+  const stack: { path: string; rel: string; depth: number; inNodeModules: boolean }[] = [
+    { path: '', rel: '', depth: 0, inNodeModules: false },
+  ];
+  const deferred: typeof stack = [];
+  while (!stopped) {
+    if (stack.length === 0) {
+      const next = deferred.shift();
+      if (next === undefined) break;
+      if (visited.has(next.path)) continue;
+      visited.add(next.path);
+      stack.push(next);
+    }
+    const dir = stack.pop()!;
+    let entries: TreeEntry[];
     try {
-      const real = await realpath(abs);
-      if (!inside(real)) {
-        if (report) issues.push({ location: rel, message: 'links outside the scanned directory: not read' });
-        return undefined;
-      }
-      const st = await stat(real);
-      if (!st.isFile()) return undefined;
-      if (st.size > maxBytes) {
-        if (report)
-          issues.push({ location: rel, message: `${st.size} bytes, over the ${maxBytes}-byte limit: not read` });
-        return undefined;
-      }
-      const fh = await open(real, 'r');
-      try {
-        // read at most the limit even if the file grew since stat
-        const buf = new Uint8Array(Math.min(st.size, maxBytes) + 1);
-        let n = 0;
-        for (;;) {
-          const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
-          if (bytesRead === 0) break;
-          n += bytesRead;
-          if (n >= buf.length) break;
-        }
-        if (n > maxBytes) {
-          if (report) issues.push({ location: rel, message: `over the ${maxBytes}-byte limit: not read` });
-          return undefined;
-        }
-        return decode(buf.subarray(0, n));
-      } finally {
-        await fh.close();
-      }
+      entries = [...(await tree.list(dir.path))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (report || (code !== 'ENOENT' && code !== 'ENOTDIR'))
-        issues.push({ location: rel, message: `cannot read: ${errorMessage(e)}` });
+      issue(dir.rel === '' ? '.' : dir.rel, `cannot list: ${errorMessage(e)}`);
+      continue;
+    }
+    const subdirs: typeof stack = [];
+    for (const { name, type } of entries) {
+      if (++seen > maxEntries) {
+        issue(dir.rel === '' ? '.' : dir.rel, `more than ${maxEntries} entries: the walk stopped here`);
+        stopped = true;
+        break;
+      }
+      const path = joinPath(dir.path, name);
+      const rel = joinPath(dir.rel, name);
+      if (options.skip?.(rel) === true) continue;
+      let isDir = type === 'dir';
+      let isFile = type === 'file';
+      let real = path;
+      if (type === 'symlink') {
+        if (!follow) continue;
+        const target = await tree.resolve(path);
+        if (!target.ok) {
+          // never read outside the root; say so when it was a file we would have read
+          if (target.reason === 'outside' && target.type !== 'dir' && target.type !== 'other')
+            if (claim(rel).length > 0) issue(rel, `links outside ${tree.label}: not read`);
+          continue; // dangling link, or one that leaves the root
+        }
+        isDir = target.type === 'dir';
+        isFile = target.type === 'file';
+        real = target.path;
+      }
+      if (isFile) {
+        // inside node_modules only installed-package metadata is of interest
+        if (dir.inNodeModules && name !== 'package.json') continue;
+        const claimed = claim(rel);
+        if (claimed.length > 0) steps.push({ rel, path, claimed });
+      } else if (isDir) {
+        if (VCS.has(name)) continue;
+        if (dir.depth === 0 && tree.liveRoot === true && LIVE_ROOT.has(name)) continue;
+        const nodeModules = dir.inNodeModules || name === 'node_modules';
+        if (nodeModules && mode !== 'rootfs') continue;
+        if (dir.depth + 1 > maxDepth) {
+          issue(rel, `deeper than ${maxDepth} directory levels: not entered`);
+          continue;
+        }
+        // every directory path here is a resolved path (the root is, and links are resolved), so this set
+        // catches loops and second ways to the same place
+        if (visited.has(real)) continue;
+        if (type === 'symlink' && tree.deferLinkedDirs === true) {
+          deferred.push({ path: real, rel, depth: dir.depth + 1, inNodeModules: nodeModules });
+          continue;
+        }
+        visited.add(real);
+        subdirs.push({ path: real, rel, depth: dir.depth + 1, inNodeModules: nodeModules });
+      }
+    }
+    // pushed in reverse so the first name is walked first
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
+  }
+  return runSteps(tree, steps, options, true);
+}
+
+/** Extracts the given files of a tree (no walk): `rel` is the location reported, `path` the path in the tree. */
+function walkFiles(
+  tree: FileTree,
+  files: readonly { rel: string; path: string }[],
+  options: WalkOptions,
+): Promise<WalkResult> {
+  const extractors = extractorsFor(options.mode ?? 'repo', options.extractors);
+  const steps: Step[] = [];
+  for (const f of files) {
+    const claimed = extractors.filter((e) => e.matches(f.rel));
+    if (claimed.length > 0) steps.push({ ...f, claimed });
+  }
+  return runSteps(tree, steps, options, false);
+}
+
+async function runSteps(tree: FileTree, steps: Step[], options: WalkOptions, withRelated: boolean) {
+  const maxBytes = options.maxFileBytes ?? 128 * 1024 * 1024;
+  const packages: Package[] = [];
+  const issues: ExtractIssue[] = [];
+  const files: ExtractedFile[] = [];
+
+  for (const s of steps) {
+    if ('issue' in s) continue;
+    s.related = s.claimed.map((ex) =>
+      withRelated ? (ex.related?.(s.rel) ?? []).filter((r) => options.skip?.(r) !== true) : [],
+    );
+  }
+  if (tree.prefetch !== undefined) {
+    const paths: string[] = [];
+    for (const s of steps) if (!('issue' in s)) paths.push(s.path, ...s.related!.flat());
+    try {
+      await tree.prefetch(paths, maxBytes);
+    } catch (e) {
+      // reads then fetch one at a time, and report their own failures
+      issues.push({ location: '.', message: `cannot prefetch: ${errorMessage(e)}` });
+    }
+  }
+
+  /** Reads a file of the tree, bounded; undefined (with an issue when `report`) if it cannot. */
+  const readBytes = async (path: string, rel: string, report: boolean): Promise<Uint8Array | undefined> => {
+    const target = await tree.resolve(path);
+    if (!target.ok) {
+      if (target.reason === 'outside') {
+        if (report) issues.push({ location: rel, message: `links outside ${tree.label}: not read` });
+      } else if (report || target.reason === 'error') {
+        issues.push({ location: rel, message: `cannot read: ${target.message}` });
+      }
       return undefined;
     }
+    if (target.type !== 'file') return undefined;
+    if (target.size > maxBytes) {
+      if (report)
+        issues.push({ location: rel, message: `${target.size} bytes, over the ${maxBytes}-byte limit: not read` });
+      return undefined;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await tree.read(target.path, maxBytes);
+    } catch (e) {
+      if (report || !isMissing(e)) issues.push({ location: rel, message: `cannot read: ${errorMessage(e)}` });
+      return undefined;
+    }
+    if (bytes.length > maxBytes) {
+      if (report) issues.push({ location: rel, message: `over the ${maxBytes}-byte limit: not read` });
+      return undefined;
+    }
+    return bytes;
   };
 
-  const run = async (abs: string, rel: string) => {
-    const claimed = extractors.filter((e) => e.matches(rel));
-    if (claimed.length === 0) return;
-    const text = await readText(abs, rel, true);
-    if (text === undefined) return;
-    for (const ex of claimed) {
+  for (const s of steps) {
+    if ('issue' in s) {
+      issues.push(s.issue);
+      continue;
+    }
+    const { rel, claimed } = s;
+    const bytes = await readBytes(s.path, rel, true);
+    if (bytes === undefined) continue;
+    let text: string | undefined;
+    for (const [i, ex] of claimed.entries()) {
       const related = new Map<string, string>();
-      for (const r of ex.related?.(rel) ?? []) {
-        if (options.skip?.(r) === true) continue;
-        const t = await readText(join(rootReal, ...r.split('/')), r, false);
-        if (t !== undefined) related.set(r, t);
+      for (const r of s.related![i]!) {
+        const b = await readBytes(r, r, false);
+        if (b !== undefined) related.set(r, decode(b));
       }
       try {
-        const out = ex.extract(text, rel, related);
+        const out =
+          ex.extractBytes !== undefined
+            ? ex.extractBytes(bytes, rel, related)
+            : ex.extract((text ??= decode(bytes)), rel, related);
         packages.push(...out.packages);
         issues.push(...out.issues);
         files.push({ path: rel, extractor: ex.id, packages: out.packages.length });
@@ -151,91 +403,6 @@ export async function walkInventory(root: string, options: WalkOptions = {}): Pr
         issues.push({ location: rel, message: `${ex.id} failed: ${errorMessage(e)}` });
       }
     }
-  };
-
-  const top = await stat(rootReal);
-  if (!top.isDirectory()) {
-    await run(rootReal, basename(root));
-    return { packages, issues, files };
-  }
-
-  const visited = new Set<string>([rootReal]);
-  let seen = 0;
-  let stopped = false;
-  // depth-first with an explicit stack, entries sorted, so results come in a stable order
-  const stack: { abs: string; rel: string; depth: number; inNodeModules: boolean }[] = [
-    { abs: rootReal, rel: '', depth: 0, inNodeModules: false },
-  ];
-  while (stack.length > 0 && !stopped) {
-    const dir = stack.pop()!;
-    let names: string[];
-    try {
-      names = (await readdir(dir.abs)).sort();
-    } catch (e) {
-      issues.push({ location: dir.rel === '' ? '.' : dir.rel, message: `cannot list: ${errorMessage(e)}` });
-      continue;
-    }
-    const subdirs: typeof stack = [];
-    for (const name of names) {
-      if (++seen > maxEntries) {
-        issues.push({
-          location: dir.rel === '' ? '.' : dir.rel,
-          message: `more than ${maxEntries} entries: the walk stopped here`,
-        });
-        stopped = true;
-        break;
-      }
-      const abs = join(dir.abs, name);
-      const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
-      if (options.skip?.(rel) === true) continue;
-      let st;
-      try {
-        st = await lstat(abs);
-      } catch {
-        continue;
-      }
-      let isDir = st.isDirectory();
-      let isFile = st.isFile();
-      let real = abs;
-      if (st.isSymbolicLink()) {
-        if (!follow) continue;
-        try {
-          real = await realpath(abs);
-          const target = await stat(real);
-          isDir = target.isDirectory();
-          isFile = target.isFile();
-        } catch {
-          continue; // dangling link
-        }
-        if (!inside(real)) {
-          // never read outside the root; say so when it was a file we would have read
-          if (isFile && extractors.some((e) => e.matches(rel)))
-            issues.push({ location: rel, message: 'links outside the scanned directory: not read' });
-          continue;
-        }
-      }
-      if (isFile) {
-        // inside node_modules only installed-package metadata is of interest
-        if (dir.inNodeModules && name !== 'package.json') continue;
-        await run(abs, rel);
-      } else if (isDir) {
-        if (VCS.has(name)) continue;
-        if (dir.depth === 0 && rootReal === sep && LIVE_ROOT.has(name)) continue;
-        const nodeModules = dir.inNodeModules || name === 'node_modules';
-        if (nodeModules && mode !== 'rootfs') continue;
-        if (dir.depth + 1 > maxDepth) {
-          issues.push({ location: rel, message: `deeper than ${maxDepth} directory levels: not entered` });
-          continue;
-        }
-        // every directory path here is a real path (the root is, and links are resolved), so this set
-        // catches loops and second ways to the same place
-        if (visited.has(real)) continue;
-        visited.add(real);
-        subdirs.push({ abs: real, rel, depth: dir.depth + 1, inNodeModules: nodeModules });
-      }
-    }
-    // pushed in reverse so the first name is walked first
-    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
   }
   return { packages, issues, files };
 }
