@@ -25,3 +25,19 @@ export { walkInventory, type WalkOptions, type WalkResult, type WalkMode } from 
 export { EXTRACTORS } from './scan/ecosystems/extractors.ts';
 export { SBOM_EXTRACTORS } from './scan/sbom/index.ts';
 export { parsePurl, buildPurl, purlToPackage, type Purl } from './scan/inventory/purl.ts';
+export {
+  scan,
+  inventoryPath,
+  inventoryRoot,
+  type ScanOptions,
+  type ScanResult,
+  type ScanTarget,
+  type TargetResult,
+} from './scan/run.ts';
+export type { VulnerabilityFinding, ScannedPackage, ScannedVulnerability, Suppression } from './scan/finding.ts';
+export { walkImage, openImage, ImageError, type ImageWalkOptions, type ImageWalkResult } from './scan/image/index.ts';
+export { OS_EXTRACTORS } from './scan/os/index.ts';
+export { walkTree, type FileTree } from './scan/inventory/walk.ts';
+export { parseIgnoreFile, applyIgnores, type IgnoreRule, type AppliedIgnores } from './scan/vex/index.ts';
+export { vulnerabilitySarif } from './scan/report/sarif.ts';
+export { cycloneDxBom } from './scan/report/cyclonedx.ts';
