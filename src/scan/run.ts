@@ -7,7 +7,13 @@ import { EXTRACTORS } from './ecosystems/extractors.ts';
 import { vulnerabilityFinding, type VulnerabilityFinding } from './finding.ts';
 import type { ExtractorKind } from './inventory/extract.ts';
 import type { ExtractIssue, Package } from './inventory/types.ts';
-import { defaultExtractors, walkInventory, type ExtractedFile, type WalkResult } from './inventory/walk.ts';
+import {
+  defaultExtractors,
+  walkInventory,
+  type ExtractedFile,
+  type WalkProgress,
+  type WalkResult,
+} from './inventory/walk.ts';
 import { matchPackage, VersionCache, type PackageMatch } from './match/index.ts';
 import type { OsvStore } from './osv/store.ts';
 import { ScanError } from './errors.ts';
@@ -30,7 +36,14 @@ export type ScanOptions = {
 };
 
 export type ScanProgress =
-  | { readonly phase: 'inventory'; readonly target: string; readonly done: number; readonly total: number }
+  | {
+      readonly phase: 'inventory';
+      readonly target: string;
+      readonly done: number;
+      readonly total: number;
+      /** Within the target: entries walked, files claimed by an extractor, files read. */
+      readonly walk?: WalkProgress;
+    }
   | { readonly phase: 'match'; readonly done: number; readonly total: number };
 
 export type TargetResult = {
@@ -72,7 +85,7 @@ const under = (dir: string, path: string): boolean => dir === '' || path === dir
  * only where no lockfile of its ecosystem covers the same directory, so a checkout with a lockfile is scanned
  * by its lockfile (as Trivy's `repo`), and a deployed tree without one by what is installed.
  */
-export async function inventoryPath(path: string): Promise<WalkResult> {
+export async function inventoryPath(path: string, onProgress?: (p: WalkProgress) => void): Promise<WalkResult> {
   const st = await stat(path).catch(() => undefined);
   if (st === undefined) throw new ScanError('TARGET_NOT_FOUND', `${path}: no such file or directory`);
   const skip = (rel: string): boolean => {
@@ -80,7 +93,11 @@ export async function inventoryPath(path: string): Promise<WalkResult> {
     const parent = join(path, dirOf(rel));
     return NPM_LOCKFILES.some((f) => existsSync(join(parent, f)));
   };
-  const r = await walkInventory(path, { mode: 'rootfs', ...(st.isDirectory() ? { skip } : {}) });
+  const r = await walkInventory(path, {
+    mode: 'rootfs',
+    ...(st.isDirectory() ? { skip } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
   const installed = new Set(r.files.filter((f) => kindOf(f.extractor) === 'installed').map((f) => f.path));
   if (installed.size === 0) return r;
   const locked = r.packages.filter((p) => !installed.has(p.location));
@@ -98,8 +115,8 @@ export async function inventoryPath(path: string): Promise<WalkResult> {
 }
 
 /** A file-system root (`--root`): everything, installed metadata included, node_modules entered. */
-export function inventoryRoot(root: string): Promise<WalkResult> {
-  return walkInventory(root, { mode: 'rootfs' });
+export function inventoryRoot(root: string, onProgress?: (p: WalkProgress) => void): Promise<WalkResult> {
+  return walkInventory(root, { mode: 'rootfs', ...(onProgress ? { onProgress } : {}) });
 }
 
 /** Whether a package is matched: the project itself (`root`) never, dev-only dependencies on request. */
@@ -113,15 +130,20 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const time = (opts.now ?? (() => new Date()))().toISOString();
   const targets: TargetResult[] = [];
   for (const [i, target] of opts.targets.entries()) {
-    opts.onProgress?.({ phase: 'inventory', target: target.path, done: i, total: opts.targets.length });
+    const at = { phase: 'inventory', target: target.path, done: i, total: opts.targets.length } as const;
+    opts.onProgress?.(at);
+    const walk = opts.onProgress ? (w: WalkProgress) => opts.onProgress!({ ...at, walk: w }) : undefined;
     let r: WalkResult;
     if (target.kind === 'image') {
-      r = await walkImage(target.path, opts.platform !== undefined ? { platform: opts.platform } : {});
+      r = await walkImage(target.path, {
+        ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+        ...(walk ? { onProgress: walk } : {}),
+      });
     } else if (target.kind === 'root') {
       if (!(await stat(target.path).catch(() => undefined))?.isDirectory())
         throw new ScanError('TARGET_NOT_FOUND', `--root ${target.path}: not a directory`);
-      r = await inventoryRoot(target.path);
-    } else r = await inventoryPath(target.path);
+      r = await inventoryRoot(target.path, walk);
+    } else r = await inventoryPath(target.path, walk);
     targets.push({
       target,
       packages: r.packages.filter((p) => matched(p, opts.includeDev === true)),

@@ -155,7 +155,8 @@ class ScanProgressLine {
     this.#last = now;
     const line =
       p.phase === 'inventory'
-        ? `inventory ${p.done + 1}/${p.total}: ${p.target}`
+        ? `inventory ${p.done + 1}/${p.total}: ${p.target}` +
+          (p.walk ? `  ${p.walk.entries} entries, ${p.walk.read}/${p.walk.claimed} files read` : '')
         : `matching ${p.done}/${p.total} packages`;
     process.stderr.write(`\r${line.slice(0, (process.stderr.columns || 100) - 1)}\x1b[K`);
     this.#drawn = true;

@@ -216,3 +216,29 @@ test('an extractor with extractBytes gets the bytes, undecoded', async () => {
   assert.deepEqual(r.issues, []);
   assert.deepEqual(r.files, [{ path: 'pkgs.db', extractor: 'test/binary', packages: 1 }]);
 });
+
+test('progress: entries walked (every 4,096) and each claimed file as it is read', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'mamori-walk-progress-'));
+  try {
+    mkdirSync(join(root, 'many'));
+    for (let i = 0; i < 5000; i++) writeFileSync(join(root, 'many', `f${i}.txt`), '');
+    writeFileSync(join(root, 'requirements.txt'), 'flask==2.0.0\n');
+    writeFileSync(join(root, 'many', 'requirements.txt'), 'requests==2.31.0\n');
+    const seen: { entries: number; claimed: number; read: number }[] = [];
+    const r = await walkInventory(root, { onProgress: (p) => seen.push(p) });
+    assert.equal(r.packages.length, 2);
+    assert.ok(
+      seen.some((p) => p.entries === 4096 && p.read === 0),
+      'a walk tick',
+    );
+    assert.deepEqual(
+      seen.filter((p) => p.entries > 5000).map((p) => [p.claimed, p.read]),
+      [
+        [2, 0],
+        [2, 1],
+      ],
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

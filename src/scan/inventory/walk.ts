@@ -33,7 +33,12 @@ export type WalkOptions = {
   readonly extractors?: readonly Extractor[];
   /** Relative paths (`/`-separated) to leave out, files or directories. */
   readonly skip?: (path: string) => boolean;
+  /** Called every few thousand entries while walking, and after each file read: for progress on big trees. */
+  readonly onProgress?: (p: WalkProgress) => void;
 };
+
+/** How far a walk is: entries looked at, files claimed by an extractor, and of those, files read. */
+export type WalkProgress = { readonly entries: number; readonly claimed: number; readonly read: number };
 
 export type ExtractedFile = { readonly path: string; readonly extractor: string; readonly packages: number };
 
@@ -251,7 +256,8 @@ export async function walkTree(tree: FileTree, options: WalkOptions = {}): Promi
     }
     const subdirs: typeof stack = [];
     for (const { name, type } of entries) {
-      if (++seen > maxEntries) {
+      if (++seen % 4096 === 0) options.onProgress?.({ entries: seen, claimed: steps.length, read: 0 });
+      if (seen > maxEntries) {
         issue(dir.rel === '' ? '.' : dir.rel, `more than ${maxEntries} entries: the walk stopped here`);
         stopped = true;
         break;
@@ -303,7 +309,7 @@ export async function walkTree(tree: FileTree, options: WalkOptions = {}): Promi
     // pushed in reverse so the first name is walked first
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
   }
-  return runSteps(tree, steps, options, true);
+  return runSteps(tree, steps, options, true, seen);
 }
 
 /** Extracts the given files of a tree (no walk): `rel` is the location reported, `path` the path in the tree. */
@@ -321,7 +327,7 @@ function walkFiles(
   return runSteps(tree, steps, options, false);
 }
 
-async function runSteps(tree: FileTree, steps: Step[], options: WalkOptions, withRelated: boolean) {
+async function runSteps(tree: FileTree, steps: Step[], options: WalkOptions, withRelated: boolean, entries = 0) {
   const maxBytes = options.maxFileBytes ?? 128 * 1024 * 1024;
   const packages: Package[] = [];
   const issues: ExtractIssue[] = [];
@@ -375,11 +381,13 @@ async function runSteps(tree: FileTree, steps: Step[], options: WalkOptions, wit
     return bytes;
   };
 
+  let read = 0;
   for (const s of steps) {
     if ('issue' in s) {
       issues.push(s.issue);
       continue;
     }
+    options.onProgress?.({ entries, claimed: steps.length, read: read++ });
     const { rel, claimed } = s;
     const bytes = await readBytes(s.path, rel, true);
     if (bytes === undefined) continue;
