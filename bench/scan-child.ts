@@ -6,7 +6,7 @@ import { scan } from '../src/scan/run.ts';
 
 const [mode, db, target] = process.argv.slice(2) as [string, string, string];
 const t0 = performance.now();
-let packages = 0;
+let packages: number;
 let findings = 0;
 let lookups = 0;
 if (mode === 'parse') {

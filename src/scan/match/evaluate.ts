@@ -8,7 +8,14 @@ import {
   type OsvBound,
   type VersionScheme,
 } from '../versions/index.ts';
-import { compareSemver, parseSemver, type SemverParsed } from '../versions/semver.ts';
+import { isLenientVersion, parseForOsv } from '../versions/scheme.ts';
+import {
+  compareSemver,
+  isLenientSemver,
+  parseSemver,
+  parseSemverLenient,
+  type SemverParsed,
+} from '../versions/semver.ts';
 
 /**
  * OSV's evaluation algorithm (ossf.github.io/osv-schema/#evaluation) for one package version against the
@@ -22,6 +29,9 @@ import { compareSemver, parseSemver, type SemverParsed } from '../versions/semve
  * - Events are sorted by version (`introduced: "0"` first), ties kept in the record's order, then walked:
  *   `introduced` ≤ v sets affected, `fixed` ≤ v clears it, `last_affected` < v clears it. A range with `limit`
  *   events only applies below one of them.
+ * - Versions are parsed for OSV's order, which also places some strings the ecosystem's own tool rejects (a
+ *   PyPI legacy version, an apk string outside apk's grammar; see `VersionScheme.isLenient`). Such a version
+ *   can make a range `affected`, but never `not-affected`: where one took part, that answer is `unknown`.
  */
 export type Verdict =
   | { readonly status: 'affected'; readonly via: 'versions' | 'range' }
@@ -35,6 +45,8 @@ const SEMVER: VersionScheme<SemverParsed> = {
   id: 'npm',
   spec: 'SemVer 2.0.0',
   parse: parseSemver,
+  parseLenient: parseSemverLenient,
+  isLenient: isLenientSemver,
   compare: compareSemver,
 };
 /**
@@ -74,7 +86,7 @@ export class VersionCache {
     if (m === undefined) this.#maps.set(scheme, (m = new Map()));
     const hit = m.get(v);
     if (hit !== undefined) return hit === null ? undefined : hit;
-    const p = scheme.parse(v);
+    const p = parseForOsv(scheme, v);
     if (m.size >= this.#limit) m.clear();
     m.set(v, p === undefined ? null : p);
     return p;
@@ -107,6 +119,8 @@ function evaluateRange(
   const v = cache.parse(scheme, version);
   if (v === undefined)
     return { reason: `version ${JSON.stringify(version)} is not a valid ${ecosystem} version (${scheme.spec})` };
+  // the first version taking part that only OSV's order places: it may make the range affected, never clear it
+  let lenient = isLenientVersion(scheme, v) ? version : undefined;
   const bounds: { kind: OsvEvent['kind']; bound: OsvBound<Parsed>; order: number }[] = [];
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as OsvEvent;
@@ -118,11 +132,21 @@ function evaluateRange(
       if (p === undefined) {
         return { reason: `the record's ${e.kind} ${JSON.stringify(e.value)} is not a valid ${ecosystem} version` };
       }
+      if (lenient === undefined && isLenientVersion(scheme, p)) lenient = e.value;
       bound = p;
     }
     bounds.push({ kind: e.kind, bound, order: i });
   }
   const cmp = (a: OsvBound<Parsed>, b: OsvBound<Parsed>): number => compareOsv(scheme, a, b);
+  const notAffected: RangeVerdict =
+    lenient === undefined
+      ? 'not-affected'
+      : {
+          reason:
+            `${JSON.stringify(lenient)} is not a valid ${ecosystem} version (${scheme.spec}): only OSV's order ` +
+            `places it, so that ${version === lenient ? 'it' : JSON.stringify(version)} falls outside the range ` +
+            'does not show the package is unaffected',
+        };
   // limits: with any, the version must be below one of them
   let limited = false;
   let below = false;
@@ -131,7 +155,7 @@ function evaluateRange(
     limited = true;
     if (cmp(v, b.bound) < 0) below = true;
   }
-  if (limited && !below) return 'not-affected';
+  if (limited && !below) return notAffected;
   // Array.prototype.sort is stable: equal versions keep the record's order
   bounds.sort((a, b) => cmp(a.bound, b.bound));
   let affected = false;
@@ -144,7 +168,7 @@ function evaluateRange(
       if (cmp(v, b.bound) > 0) affected = false;
     }
   }
-  return affected ? 'affected' : 'not-affected';
+  return affected ? 'affected' : notAffected;
 }
 
 /** Whether `version` is in a `versions` list: same string, or equal in the ecosystem's order. */

@@ -19,6 +19,7 @@ import { swiftVersion } from '../ecosystems/swift/version.ts';
 import type { Ordering, VersionScheme, VersionSchemeId } from './scheme.ts';
 
 export type { Ordering, VersionScheme, VersionSchemeId } from './scheme.ts';
+export { isLenientVersion, parseForOsv } from './scheme.ts';
 export {
   AFTER_ALL,
   BEFORE_ALL,

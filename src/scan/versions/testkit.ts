@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import type { Ordering, VersionScheme } from './scheme.ts';
+import { isLenientVersion, parseForOsv, type Ordering, type VersionScheme } from './scheme.ts';
 
 /** `../shared/data/osv/versions/` beside the repository (absent on machines without the shared data). */
 export const OSV_FIXTURE_DIR = fileURLToPath(new URL('../../../../shared/data/osv/versions/', import.meta.url));
@@ -47,10 +47,13 @@ export function readListFixture(url: URL): string[] {
     .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
-/** Parses both sides and returns `cmp(a, b)`, checking on the way that `cmp(b, a)` is its reverse. */
+/**
+ * Parses both sides for OSV's order (lenient versions included) and returns `cmp(a, b)`, checking on the way
+ * that `cmp(b, a)` is its reverse.
+ */
 export function compareChecked<P>(scheme: VersionScheme<P>, a: string, b: string): Ordering | 'unparsable' {
-  const pa = scheme.parse(a);
-  const pb = scheme.parse(b);
+  const pa = parseForOsv(scheme, a);
+  const pb = parseForOsv(scheme, b);
   if (pa === undefined || pb === undefined) return 'unparsable';
   const ab = scheme.compare(pa, pb);
   const ba = scheme.compare(pb, pa);
@@ -58,19 +61,36 @@ export function compareChecked<P>(scheme: VersionScheme<P>, a: string, b: string
   return ab;
 }
 
-/** Asserts a table of `[a, op, b]` cases (both directions) and a list of strings the scheme must refuse. */
+/**
+ * Asserts a table of `[a, op, b]` cases (both directions, in OSV's order), a list of strings the scheme must
+ * refuse outright, and a list that only `parseLenient` may accept (flagged by `isLenient`); every other string
+ * of the table must be a version `parse` accepts.
+ */
 export function checkTable<P>(
   scheme: VersionScheme<P>,
   cases: readonly (readonly [string, Op, string])[],
   invalid: readonly string[] = [],
+  lenient: readonly string[] = [],
 ): void {
   const wrong: string[] = [];
+  const lenientSet = new Set(lenient);
   for (const [a, op, b] of cases) {
     const got = compareChecked(scheme, a, b);
     if (got === 'unparsable' || opOf(got) !== op)
       wrong.push(`${a} ${op} ${b}: got ${got === 'unparsable' ? got : opOf(got)}`);
+    for (const v of [a, b]) {
+      if (!lenientSet.has(v) && scheme.parse(v) === undefined) wrong.push(`${JSON.stringify(v)} should parse`);
+    }
   }
-  for (const v of invalid) if (scheme.parse(v) !== undefined) wrong.push(`${JSON.stringify(v)} should be refused`);
+  for (const v of invalid) {
+    if (parseForOsv(scheme, v) !== undefined) wrong.push(`${JSON.stringify(v)} should be refused`);
+  }
+  for (const v of lenient) {
+    const p = parseForOsv(scheme, v);
+    if (scheme.parse(v) !== undefined || !isLenientVersion(scheme, p)) {
+      wrong.push(`${JSON.stringify(v)} should be refused by parse and accepted, flagged, by parseLenient`);
+    }
+  }
   assert.deepEqual(wrong, [], `${scheme.id}: ${wrong.length} case(s) wrong`);
 }
 

@@ -15,7 +15,9 @@ test('Go: module versions, with or without v, +incompatible ignored', () => {
       ['v1.2.4-0.20191109021931-daa7c04131f5', '<', 'v1.2.4'],
       ['v1.18.0-rc.1', '<', 'v1.18.0'],
       ['v1', '=', 'v1.0.0'],
+      ['v1.2.3.4', '>', 'v1.2.3'], // not a Go version; OSV orders it (lenient)
     ],
-    ['', 'vv1.2.3', 'v1.2.3.4', 'v01.2.3', 'master', 'v1.2.3-'],
+    ['', 'vv1.2.3', 'v01.2.3', 'master', 'v1.2.3-'],
+    ['v1.2.3.4'],
   );
 });

@@ -1,5 +1,11 @@
 import { defineScheme } from '../../versions/scheme.ts';
-import { compareSemver, parseSemver, type SemverParsed } from '../../versions/semver.ts';
+import {
+  compareSemver,
+  isLenientSemver,
+  parseSemver,
+  parseSemverLenient,
+  type SemverParsed,
+} from '../../versions/semver.ts';
 
 /**
  * Go module versions (golang.org/ref/mod#versions): SemVer 2.0.0 with a leading `v`, which OSV records drop
@@ -11,5 +17,7 @@ export const goVersion = defineScheme<SemverParsed>({
   id: 'go',
   spec: 'Go module versions (SemVer 2.0.0)',
   parse: parseSemver,
+  parseLenient: parseSemverLenient,
+  isLenient: isLenientSemver,
   compare: compareSemver,
 });

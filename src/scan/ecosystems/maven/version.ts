@@ -9,154 +9,174 @@ import {
 } from '../../versions/scheme.ts';
 
 /**
- * Maven: the order of `org.apache.maven.artifact.versioning.ComparableVersion` (as in Maven 3.8.7, including the
- * MNG-6964 comparison of a whole sub-list against nothing), written from its documented rules
- * (maven.apache.org/pom.html#version-order-specification):
+ * Maven, in the order OSV uses: the POM reference's "Version Order Specification"
+ * (maven.apache.org/pom.html#version-order-specification) as osv.dev and osv-scalibr implement it. It gives the
+ * same answers as Maven's `ComparableVersion` up to 3.8.6, with which OSV's fixtures were generated, on every
+ * line of them; `ComparableVersion` from 3.8.7 on (MNG-7559) differs on some, listed with the reason in
+ * `__fixtures__/osv-vs-comparable-version.txt`.
  *
- * - the version is lower-cased and split into items at `.`, at `-` (which opens a sub-list) and at every
- *   switch between digits and letters (which also opens a sub-list); an empty item is `0`; a qualifier that
- *   is followed by digits or ends the version opens a sub-list of its own too (`1.0.0.Beta14` = `1-beta-14`,
- *   `1.0.a` = `1-a`), as Maven 3.8.7 does;
- * - trailing "null" items (`0`, `""`, `final`, `ga`, `release`, an empty sub-list) are dropped from each list;
- * - qualifiers order `alpha` < `beta` < `milestone` < `rc` = `cr` < `snapshot` < `""` = `final` = `ga` =
- *   `release` < `sp` < any other qualifier (those by text); `a1`, `b1`, `m1` mean `alpha-1`, `beta-1`,
- *   `milestone-1` when a digit follows the letter;
- * - a number ranks above a qualifier and above a sub-list; a sub-list ranks above a qualifier.
+ * - The version is lower-cased and split into tokens at `.`, at `-` and at every switch between digits and
+ *   other characters; each token keeps the separator before it, and a switch counts as `-`. An empty token is
+ *   `0`; numbers lose their leading zeros; `cr` is `rc`; `ga`, `final` and `release` are `""`; `a`, `b`, `m`
+ *   straight before digits are `alpha`, `beta`, `milestone`.
+ * - Trimming: from the end, "null" tokens (`0`, `""`) are dropped; at the first token that is not null, skip
+ *   back to the token that opens its `-` group and go on dropping from the token before it. The first token
+ *   always stays.
+ * - Comparing: token by token, the shorter list padded with nulls that take the other side's separator (`.0`
+ *   for `.`, but `.""` against `.sp`; `-""` for `-`). Same separator: numbers by value; a number above a
+ *   qualifier unless it is a padded null, which then counts as the unknown qualifier `0`; qualifiers
+ *   `alpha` < `beta` < `milestone` < `rc` < `snapshot` < `""` < `sp` < unknown ones, those by text.
+ *   Different separators: `.qualifier` < `-qualifier` < `-number` < `.number`.
  *
  * Every non-empty string is a Maven version, so only empty, over-long or whitespace-bearing strings are
- * refused.
+ * refused, and none is lenient.
  */
-export type MavenItem = Num | MavenQualifier | MavenList;
-/** A qualifier, reduced to its comparable key (see `qualifierKey`). */
-export type MavenQualifier = { readonly q: string };
-export type MavenList = readonly MavenItem[];
+export type MavenToken = {
+  readonly sep: Sep;
+  /** The value of a number token, `undefined` for a qualifier. */
+  readonly num: Num | undefined;
+  /** A qualifier's sort key (see `qualifierKey`); `''` for a number. */
+  readonly key: string;
+  /** A padding null, made up during a comparison. */
+  readonly pad: boolean;
+};
+export type MavenParsed = readonly MavenToken[];
 
-const QUALIFIERS = ['alpha', 'beta', 'milestone', 'rc', 'snapshot', '', 'sp'];
-const ALIASES: Readonly<Record<string, string>> = { ga: '', final: '', release: '', cr: 'rc' };
-const RELEASE_KEY = String(QUALIFIERS.indexOf(''));
+/** The separator before a token: none (the first token), `.`, `-` (or a digit/letter switch). */
+type Sep = 0 | 1 | 2;
+const NONE: Sep = 0;
+const DOT: Sep = 1;
+const DASH: Sep = 2;
 
-function qualifierKey(raw: string, followedByDigit: boolean): string {
-  let v = raw;
-  if (followedByDigit && v.length === 1) {
-    if (v === 'a') v = 'alpha';
-    else if (v === 'b') v = 'beta';
-    else if (v === 'm') v = 'milestone';
-  }
-  v = ALIASES[v] ?? v;
-  const i = QUALIFIERS.indexOf(v);
-  return i === -1 ? `${QUALIFIERS.length}-${v}` : String(i);
+const QUALIFIERS: ReadonlyMap<string, number> = new Map(
+  ['alpha', 'beta', 'milestone', 'rc', 'snapshot', '', 'sp'].map((q, i) => [q, i]),
+);
+// a Map, not an object literal: the keys come from the version, and `constructor` must not find a prototype's
+const ALIASES: ReadonlyMap<string, string> = new Map([
+  ['cr', 'rc'],
+  ['ga', ''],
+  ['final', ''],
+  ['release', ''],
+]);
+const SHORT: ReadonlyMap<string, string> = new Map([
+  ['a', 'alpha'],
+  ['b', 'beta'],
+  ['m', 'milestone'],
+]);
+
+/** Known qualifiers sort first, by rank (`\0` and a digit), then unknown ones by text (`\u0001` and the text). */
+function qualifierKey(q: string): string {
+  const rank = QUALIFIERS.get(q);
+  return rank === undefined ? `\u0001${q}` : `\u0000${rank}`;
 }
+const EMPTY_KEY = qualifierKey('');
+const SP_KEY = qualifierKey('sp');
+/** How a padded `.0` sorts against a qualifier: as the unknown qualifier `0`. */
+const PAD_ZERO_KEY = qualifierKey('0');
 
-function isNullItem(item: MavenItem): boolean {
-  if (typeof item === 'number' || typeof item === 'bigint') return item == 0;
-  if (Array.isArray(item)) return item.length === 0;
-  return (item as MavenQualifier).q === RELEASE_KEY;
-}
+const PAD_DOT_ZERO: MavenToken = { sep: DOT, num: 0, key: '', pad: true };
+const PAD_DOT_EMPTY: MavenToken = { sep: DOT, num: undefined, key: EMPTY_KEY, pad: true };
+const PAD_DASH: MavenToken = { sep: DASH, num: undefined, key: EMPTY_KEY, pad: true };
 
-function normalize(list: MavenItem[]): void {
-  for (let i = list.length - 1; i >= 0; i--) {
-    const item = list[i] as MavenItem;
-    if (isNullItem(item)) list.splice(i, 1);
-    else if (!Array.isArray(item)) break;
-  }
+function isNull(t: MavenToken): boolean {
+  return t.num === undefined ? t.key === EMPTY_KEY : t.num == 0;
 }
 
 function isDigitCode(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Splits a version into ComparableVersion's item tree. */
-export function parseMavenItems(version: string): MavenList {
+/** Splits a version into trimmed tokens. */
+export function parseMavenTokens(version: string): MavenParsed {
   const s = version.toLowerCase();
-  const root: MavenItem[] = [];
-  let list = root;
-  const stack: MavenItem[][] = [root];
-  let isDigit = false;
+  const tokens: MavenToken[] = [];
+  let sep: Sep = NONE;
   let start = 0;
-  const item = (text: string, followedByDigit: boolean): MavenItem =>
-    isDigit ? toNum(text) : { q: qualifierKey(text, followedByDigit) };
-  const open = (): void => {
-    const sub: MavenItem[] = [];
-    list.push(sub);
-    list = sub;
-    stack.push(sub);
+  const push = (end: number, beforeDigits: boolean): void => {
+    let text = s.slice(start, end);
+    if (text === '') text = '0';
+    if (isDigitCode(text.charCodeAt(0))) {
+      tokens.push({ sep, num: toNum(text), key: '', pad: false });
+      return;
+    }
+    text = ALIASES.get(text) ?? text;
+    if (beforeDigits) text = SHORT.get(text) ?? text;
+    tokens.push({ sep, num: undefined, key: qualifierKey(text), pad: false });
   };
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46 /* . */ || c === 45 /* - */) {
-      list.push(i === start ? 0 : item(s.slice(start, i), false));
+  for (let i = 0; i <= s.length; i++) {
+    const c = i === s.length ? -1 : s.charCodeAt(i);
+    if (c === -1 || c === 46 /* . */ || c === 45 /* - */) {
+      push(i, false);
+      sep = c === 46 ? DOT : DASH;
       start = i + 1;
-      if (c === 45) open();
-    } else if (isDigitCode(c)) {
-      if (!isDigit && i > start) {
-        // a qualifier followed by digits ("1.0.0.Beta14") opens its own sub-list, as if after a hyphen
-        if (list.length > 0) open();
-        list.push(item(s.slice(start, i), true));
-        start = i;
-        open();
-      }
-      isDigit = true;
-    } else {
-      if (isDigit && i > start) {
-        list.push(item(s.slice(start, i), false));
-        start = i;
-        open();
-      }
-      isDigit = false;
+    } else if (i > start && isDigitCode(c) !== isDigitCode(s.charCodeAt(i - 1))) {
+      // a switch between digits and letters opens a token of its own, as after a hyphen
+      push(i, isDigitCode(c));
+      sep = DASH;
+      start = i;
     }
   }
-  if (s.length > start) {
-    // so does a final qualifier ("1.0.Final", "1.x"): ".X" reads as "-X"
-    if (!isDigit && list.length > 0) open();
-    list.push(item(s.slice(start), false));
-  }
-  for (let i = stack.length - 1; i >= 0; i--) normalize(stack[i] as MavenItem[]);
-  return root;
-}
-
-type Kind = 0 | 1 | 2; // number, qualifier, list
-
-function kindOf(item: MavenItem): Kind {
-  if (typeof item === 'number' || typeof item === 'bigint') return 0;
-  return Array.isArray(item) ? 2 : 1;
-}
-
-/** Compares one item with another, or with nothing (`undefined`), as ComparableVersion's `Item.compareTo`. */
-function compareItem(a: MavenItem, b: MavenItem | undefined): Ordering {
-  const ka = kindOf(a);
-  if (b === undefined) {
-    if (ka === 0) return (a as Num) == 0 ? 0 : 1;
-    if (ka === 1) return compareText((a as MavenQualifier).q, RELEASE_KEY);
-    for (const x of a as MavenList) {
-      const c = compareItem(x, undefined);
-      if (c !== 0) return c;
+  // drop the nulls at the end, then at the end of each `-` group before it
+  let i = tokens.length - 1;
+  while (i > 0) {
+    if (isNull(tokens[i] as MavenToken)) {
+      tokens.splice(i, 1);
+      i--;
+      continue;
     }
-    return 0;
+    while (i >= 0 && (tokens[i] as MavenToken).sep !== DASH) i--;
+    i--;
   }
-  const kb = kindOf(b);
-  if (ka === 0) return kb === 0 ? compareNum(a as Num, b as Num) : 1;
-  if (ka === 1) return kb === 1 ? compareText((a as MavenQualifier).q, (b as MavenQualifier).q) : -1;
-  if (kb === 0) return -1;
-  if (kb === 1) return 1;
-  return compareList(a as MavenList, b as MavenList);
+  return tokens;
 }
 
-function compareList(a: MavenList, b: MavenList): Ordering {
-  const n = Math.max(a.length, b.length);
+function padFor(t: MavenToken): MavenToken {
+  if (t.sep !== DOT) return PAD_DASH;
+  return t.num === undefined && t.key === SP_KEY ? PAD_DOT_EMPTY : PAD_DOT_ZERO;
+}
+
+/** `.qualifier` < `-qualifier` < `-number` < `.number`. */
+function separatorRank(t: MavenToken): number {
+  return t.num === undefined ? (t.sep === DASH ? 1 : 0) : t.sep === DASH ? 2 : 3;
+}
+
+/** 0 exactly when the tokens are equal: separators of different rank differ, and no qualifier keys as `0`. */
+function compareToken(a: MavenToken, b: MavenToken): Ordering {
+  const x = a.num;
+  const y = b.num;
+  if (a.sep !== b.sep) return compareNum(separatorRank(a), separatorRank(b));
+  if (typeof x === 'number' && typeof y === 'number') return x < y ? -1 : x > y ? 1 : 0;
+  if (x !== undefined && y !== undefined) return compareNum(x, y);
+  if (x !== undefined && !a.pad) return 1;
+  if (y !== undefined && !b.pad) return -1;
+  return compareText(x === undefined ? a.key : PAD_ZERO_KEY, y === undefined ? b.key : PAD_ZERO_KEY);
+}
+
+/** Token by token; the shorter list goes on with padding nulls that take the other side's separator. */
+function compareTokens(a: MavenParsed, b: MavenParsed): Ordering {
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = a[i];
-    const y = b[i];
-    const c = x === undefined ? (y === undefined ? 0 : -compareItem(y, undefined)) : compareItem(x, y);
-    if (c !== 0) return c as Ordering;
+    const c = compareToken(a[i] as MavenToken, b[i] as MavenToken);
+    if (c !== 0) return c;
+  }
+  for (let i = n; i < a.length; i++) {
+    const x = a[i] as MavenToken;
+    const c = compareToken(x, padFor(x));
+    if (c !== 0) return c;
+  }
+  for (let i = n; i < b.length; i++) {
+    const y = b[i] as MavenToken;
+    const c = compareToken(padFor(y), y);
+    if (c !== 0) return c;
   }
   return 0;
 }
 
-export const mavenVersion = defineScheme<MavenList>({
+export const mavenVersion = defineScheme<MavenParsed>({
   id: 'maven',
-  spec: 'Maven ComparableVersion',
+  spec: 'Maven version order (POM reference, as OSV)',
   parse(version) {
-    return isPlausibleVersion(version) ? parseMavenItems(version) : undefined;
+    return isPlausibleVersion(version) ? parseMavenTokens(version) : undefined;
   },
-  compare: compareList,
+  compare: compareTokens,
 });

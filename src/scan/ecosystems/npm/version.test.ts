@@ -17,6 +17,12 @@ test('npm: SemVer 2.0.0 precedence, pre-releases included', () => {
       ['v1.2.3', '=', '1.2.3'],
       ['1.2', '=', '1.2.0'],
       ['9007199254740993.0.0', '>', '9007199254740992.0.0'],
+      // more than three numbers: not SemVer, but OSV orders them (lenient), the extra ones after the patch
+      ['1.2.3.4', '>', '1.2.3'],
+      ['1.2.3.4', '<', '1.2.3.5'],
+      ['1.2.3.5', '<', '1.2.4'],
+      ['1.1.3.4.5', '=', '1.1.3.4.5'],
+      ['1.2.3.4-beta', '<', '1.2.3.4'],
     ],
     [
       '',
@@ -26,7 +32,6 @@ test('npm: SemVer 2.0.0 precedence, pre-releases included', () => {
       '1.2.3-',
       '1.2.3+',
       '1.2.3-a..b',
-      '1.2.3.4',
       '=1.2.3',
       ' 1.2.3',
       '1.2.3 ',
@@ -34,5 +39,6 @@ test('npm: SemVer 2.0.0 precedence, pre-releases included', () => {
       '^1.2.3',
       '1.2.x',
     ],
+    ['1.2.3.4', '1.2.3.5', '1.1.3.4.5', '1.2.3.4-beta'],
   );
 });

@@ -1,5 +1,12 @@
 import { defineScheme, type Ordering } from '../../versions/scheme.ts';
-import { compareIdentifiers, compareSemver, parseSemver, type SemverParsed } from '../../versions/semver.ts';
+import {
+  compareIdentifiers,
+  compareSemver,
+  isLenientSemver,
+  parseSemver,
+  parseSemverLenient,
+  type SemverParsed,
+} from '../../versions/semver.ts';
 
 /**
  * Pub (Dart, `pub_semver`): SemVer 2.0.0, except that build metadata is ordered too. A version with build
@@ -10,6 +17,8 @@ export const pubVersion = defineScheme<SemverParsed>({
   id: 'pub',
   spec: 'pub_semver',
   parse: parseSemver,
+  parseLenient: parseSemverLenient,
+  isLenient: isLenientSemver,
   compare(a, b): Ordering {
     const c = compareSemver(a, b);
     if (c !== 0) return c;

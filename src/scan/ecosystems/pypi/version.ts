@@ -1,4 +1,13 @@
-import { compareNum, defineScheme, isPlausibleVersion, toNum, type Num, type Ordering } from '../../versions/scheme.ts';
+import {
+  compareNum,
+  compareText,
+  defineScheme,
+  isOrderableText,
+  isPlausibleVersion,
+  toNum,
+  type Num,
+  type Ordering,
+} from '../../versions/scheme.ts';
 
 /**
  * PyPI: PEP 440 (packaging.python.org/en/latest/specifications/version-specifiers), with its normalisation:
@@ -6,8 +15,11 @@ import { compareNum, defineScheme, isPlausibleVersion, toNum, type Num, type Ord
  * `rev`/`r` and a bare `-N` for post-releases, `.`/`-`/`_` separators, implicit pre/post/dev number 0,
  * trailing zeros of the release insignificant (`1.0` = `1.0.0`).
  *
- * "Legacy" versions that PEP 440 does not describe (`0.1-bulbasaur`) are refused, as `packaging` >= 22 and
- * pip >= 24.1 refuse them; so is surrounding whitespace.
+ * "Legacy" versions that PEP 440 does not describe (`0.1-bulbasaur`, `2.0.0-final`) are refused by `parse`,
+ * as `packaging` >= 22 and pip >= 24.1 refuse them. `parseLenient` accepts them, flagged by `isLenient`: OSV
+ * orders them as `packaging` < 22 did with `LegacyVersion`, and as osv-scalibr does, below every PEP 440
+ * version (so `2.0.0-final` < `0.1`) and among themselves by a key of their parts (see `legacyKey`). Both
+ * refuse whitespace; `parseLenient` refuses garbage (see `isOrderableText`).
  */
 export type PypiParsed = {
   readonly epoch: Num;
@@ -22,6 +34,8 @@ export type PypiParsed = {
   readonly dev: Num;
   /** Local version label parts: numbers rank above text; empty when there is none. */
   readonly local: readonly (Num | string)[];
+  /** The sort key of a legacy (non-PEP 440) version, `undefined` for a PEP 440 one. */
+  readonly legacy: string | undefined;
 };
 
 const PEP440_RE = new RegExp(
@@ -33,6 +47,60 @@ const PEP440_RE = new RegExp(
   'i',
 );
 const DIGITS_RE = /^[0-9]+$/;
+const LEGACY_PART_RE = /[0-9]+|[a-z]+|\.|-/g;
+// a Map, not an object literal: the keys come from the version, and `constructor` must not find a prototype's
+const LEGACY_SPELLING: ReadonlyMap<string, string> = new Map([
+  ['pre', 'c'],
+  ['preview', 'c'],
+  ['rc', 'c'],
+  ['-', 'final-'],
+  ['dev', '@'],
+]);
+const NO_RELEASE: readonly Num[] = Object.freeze([]);
+const NO_LOCAL: readonly (Num | string)[] = Object.freeze([]);
+
+/**
+ * The sort key of a legacy version, as setuptools' old `parse_version` built it: the lower-cased string's runs of
+ * digits, runs of letters and dashes (other characters dropped, as osv-scalibr drops them), with `final`
+ * appended; dots skipped; `pre`/`preview`/`rc` read as `c`, `dev` as `@` (below every letter), `-` as `final-`;
+ * numbers zero-padded to 8 digits and words marked with `*`; before a pre-release word, trailing `final-` parts
+ * go, and before any word, trailing zero numbers go. The parts are joined and the keys compared as text.
+ */
+function legacyKey(version: string): string {
+  const parts: string[] = [];
+  const runs = [...version.toLowerCase().matchAll(LEGACY_PART_RE)].map((m) => m[0]);
+  // `final` ends every version, as a part of its own (`trunk` is `*trunk*final`, not `*trunkfinal`)
+  runs.push('final');
+  for (const raw of runs) {
+    if (raw === '.') continue;
+    const spelled = LEGACY_SPELLING.get(raw) ?? raw;
+    const c = spelled.charCodeAt(0);
+    if (c >= 48 && c <= 57) {
+      parts.push(spelled.padStart(8, '0'));
+      continue;
+    }
+    const word = `*${spelled}`;
+    if (word < '*final') while (parts.length > 0 && parts[parts.length - 1] === '*final-') parts.pop();
+    while (parts.length > 0 && parts[parts.length - 1] === '00000000') parts.pop();
+    parts.push(word);
+  }
+  return parts.join('');
+}
+
+function parseLegacy(version: string): PypiParsed | undefined {
+  if (!isOrderableText(version)) return undefined;
+  // the epoch -1 puts every legacy version below every PEP 440 one
+  return {
+    epoch: -1,
+    release: NO_RELEASE,
+    preRank: 3,
+    preNum: 0,
+    post: -1,
+    dev: -1,
+    local: NO_LOCAL,
+    legacy: legacyKey(version),
+  };
+}
 
 function preRankOf(letter: string): number {
   switch (letter.toLowerCase()) {
@@ -47,44 +115,50 @@ function preRankOf(letter: string): number {
   }
 }
 
+function parsePep440(version: string): PypiParsed | undefined {
+  if (!isPlausibleVersion(version)) return undefined;
+  const m = PEP440_RE.exec(version);
+  if (m === null) return undefined;
+  const release = (m[2] as string).split('.').map(toNum);
+  while (release.length > 1 && release[release.length - 1] == 0) release.pop();
+  const hasPost = m[5] !== undefined || m[6] !== undefined;
+  const hasDev = m[8] !== undefined;
+  let preRank = 3;
+  let preNum: Num = 0;
+  if (m[3] !== undefined) {
+    preRank = preRankOf(m[3]);
+    preNum = m[4] === undefined ? 0 : toNum(m[4]);
+  } else if (!hasPost && hasDev) {
+    preRank = -1;
+  }
+  return {
+    epoch: m[1] === undefined ? 0 : toNum(m[1]),
+    release,
+    preRank,
+    preNum,
+    post: m[5] !== undefined ? toNum(m[5]) : m[7] !== undefined ? toNum(m[7]) : hasPost ? 0 : -1,
+    dev: !hasDev ? -1 : m[9] === undefined ? 0 : toNum(m[9]),
+    local:
+      m[10] === undefined
+        ? NO_LOCAL
+        : m[10]
+            .toLowerCase()
+            .split(/[-_.]/)
+            .map((p) => (DIGITS_RE.test(p) ? toNum(p) : p)),
+    legacy: undefined,
+  };
+}
+
 export const pypiVersion = defineScheme<PypiParsed>({
   id: 'pypi',
   spec: 'PEP 440',
-  parse(version) {
-    if (!isPlausibleVersion(version)) return undefined;
-    const m = PEP440_RE.exec(version);
-    if (m === null) return undefined;
-    const release = (m[2] as string).split('.').map(toNum);
-    while (release.length > 1 && release[release.length - 1] == 0) release.pop();
-    const hasPost = m[5] !== undefined || m[6] !== undefined;
-    const hasDev = m[8] !== undefined;
-    let preRank = 3;
-    let preNum: Num = 0;
-    if (m[3] !== undefined) {
-      preRank = preRankOf(m[3]);
-      preNum = m[4] === undefined ? 0 : toNum(m[4]);
-    } else if (!hasPost && hasDev) {
-      preRank = -1;
-    }
-    return {
-      epoch: m[1] === undefined ? 0 : toNum(m[1]),
-      release,
-      preRank,
-      preNum,
-      post: m[5] !== undefined ? toNum(m[5]) : m[7] !== undefined ? toNum(m[7]) : hasPost ? 0 : -1,
-      dev: !hasDev ? -1 : m[9] === undefined ? 0 : toNum(m[9]),
-      local:
-        m[10] === undefined
-          ? []
-          : m[10]
-              .toLowerCase()
-              .split(/[-_.]/)
-              .map((p) => (DIGITS_RE.test(p) ? toNum(p) : p)),
-    };
-  },
+  parse: parsePep440,
+  parseLenient: (version) => parsePep440(version) ?? parseLegacy(version),
+  isLenient: (v) => v.legacy !== undefined,
   compare(a, b): Ordering {
     let c = compareNum(a.epoch, b.epoch);
     if (c !== 0) return c;
+    if (a.legacy !== undefined) return compareText(a.legacy, b.legacy as string); // same epoch: both legacy
     const n = Math.min(a.release.length, b.release.length);
     for (let i = 0; i < n; i++) {
       c = compareNum(a.release[i] as Num, b.release[i] as Num);

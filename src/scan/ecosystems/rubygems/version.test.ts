@@ -17,7 +17,13 @@ test('RubyGems: Gem::Version order', () => {
       ['7.0.8.1', '>', '7.0.8'],
       ['3.10', '>', '3.9'],
       ['1.0.a', '=', '1.0.a.0'],
+      // Gem::Version rejects a letter straight after the first digits; OSV reads it as a dot (lenient)
+      ['1beta', '<', '1'],
+      ['1beta', '=', '1.beta'],
+      ['1beta', '>', '1alpha'],
+      ['1beta', '>', '0.9'],
     ],
-    ['', '1beta', 'a', '1.0 ', '1..0', '1.0_1', '-1'],
+    ['', 'a', '1.0 ', '1..0', '1.0_1', '-1'],
+    ['1beta', '1alpha'],
   );
 });
