@@ -195,6 +195,7 @@ test('audit: hostile lines are parsed in linear time', () => {
   for (const l of lines) {
     const t0 = performance.now();
     assert.notEqual(typeof parseAuditLine(l), 'string');
-    assert.ok(performance.now() - t0 < 500, l.slice(0, 40));
+    // linear is a few ms per line; quadratic would be many seconds. The bound leaves room for a loaded CI machine.
+    assert.ok(performance.now() - t0 < 3000, l.slice(0, 40));
   }
 });

@@ -147,7 +147,8 @@ test('syslog: lines that are not syslog, and hostile ones, give undefined quickl
   ]) {
     assert.ok(parseSyslogLine(hostile, new YearGuess(NOW)));
   }
-  assert.ok(performance.now() - t0 < 300);
+  // linear takes milliseconds, quadratic many seconds: the bound leaves room for a loaded CI machine
+  assert.ok(performance.now() - t0 < 3000);
 });
 
 test('YearGuess: the clock year, the year before for future dates, forward across New Year', () => {

@@ -135,7 +135,8 @@ test('NCSA: lines that are not access log lines', () => {
   const t0 = performance.now();
   parseClfLine('1 - - [25/Nov/2026:10:00:00 +0000] "' + 'GET '.repeat(200_000) + '" 200 1');
   parseClfLine('1 - - [25/Nov/2026:10:00:00 +0000] "x" 200 1 ' + '"\\'.repeat(200_000));
-  assert.ok(performance.now() - t0 < 200);
+  // linear takes milliseconds, quadratic many seconds: the bound leaves room for a loaded CI machine
+  assert.ok(performance.now() - t0 < 3000);
 });
 
 test('W3C extended: #Fields order, `-` as no value, IIS + in the user agent, numbers', () => {
