@@ -1,0 +1,76 @@
+// Line edits (src/harden/types.ts) applied to text, and rendered as the unified diff a finding carries: paths
+// relative to the root with a/ and b/ prefixes, so `patch -p1` applies it from the root. Pure.
+import { createTwoFilesPatch } from 'diff';
+import type { FileEdit, LineEdit } from './types.ts';
+
+/** The line ending a file uses (kept by edits): CRLF when its first line ends so. */
+function eolOf(text: string): string {
+  const i = text.indexOf('\n');
+  return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/** Splits text into lines without their endings; `final` says whether the last line ended with one. */
+function splitLines(text: string): { lines: string[]; final: boolean } {
+  if (text === '') return { lines: [], final: true };
+  const final = text.endsWith('\n');
+  const body = final ? text.slice(0, -1) : text;
+  return { lines: body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)), final };
+}
+
+/**
+ * Applies edits (1-based lines of the ORIGINAL text, never overlapping) and returns the new text. Line endings
+ * and a missing final newline are kept. Throws on an edit outside the file or two edits of one line: an
+ * engine's bug, never silently applied.
+ */
+export function applyEdits(text: string, edits: readonly LineEdit[]): string {
+  const eol = eolOf(text);
+  const { lines, final } = splitLines(text);
+  const replaced = new Map<number, string | null>();
+  const inserted = new Map<number, string[]>();
+  for (const e of edits) {
+    if (e.kind === 'insert') {
+      if (e.before < 1 || e.before > lines.length + 1)
+        throw new RangeError(`insert before line ${e.before} of ${lines.length}`);
+      inserted.set(e.before, [...(inserted.get(e.before) ?? []), ...e.lines]);
+      continue;
+    }
+    if (e.line < 1 || e.line > lines.length) throw new RangeError(`${e.kind} of line ${e.line} of ${lines.length}`);
+    if (replaced.has(e.line)) throw new RangeError(`line ${e.line} edited twice`);
+    replaced.set(e.line, e.kind === 'replace' ? e.text : null);
+  }
+  const out: string[] = [];
+  for (let n = 1; n <= lines.length + 1; n++) {
+    out.push(...(inserted.get(n) ?? []));
+    if (n > lines.length) break;
+    const r = replaced.get(n);
+    if (r === undefined) out.push(lines[n - 1]!);
+    else if (r !== null) out.push(r);
+  }
+  if (out.length === 0) return '';
+  // a file that had no final newline keeps none, unless lines were appended after its last line
+  const appended = (inserted.get(lines.length + 1)?.length ?? 0) > 0;
+  return out.join(eol) + (final || appended ? eol : '');
+}
+
+/** The unified diff of one file's edit: `a/<path>` → `b/<path>` (`/dev/null` for a created file), 3 lines of context. */
+export function unifiedDiff(edit: FileEdit, original: string | undefined): string {
+  const before = original ?? '';
+  const after = applyEdits(before, edit.edits);
+  const created = original === undefined;
+  const patch = createTwoFilesPatch(created ? '/dev/null' : `a/${edit.path}`, `b/${edit.path}`, before, after, '', '', {
+    context: 3,
+  });
+  // jsdiff starts with an "Index:"-less '====' line only in createPatch; strip the empty header dates it writes
+  return patch
+    .split('\n')
+    .filter((l, i) => !(i === 0 && l.startsWith('===')))
+    .map((l) => (l.startsWith('--- ') || l.startsWith('+++ ') ? l.replace(/\t$/, '') : l))
+    .join('\n');
+}
+
+/** Lines a file edit changes: replaced, inserted and deleted lines counted once each (the patch-size figure). */
+export function changedLines(edit: FileEdit): number {
+  let n = 0;
+  for (const e of edit.edits) n += e.kind === 'insert' ? e.lines.length : 1;
+  return n;
+}

@@ -1,0 +1,107 @@
+// Config roots: a directory on disk confined to itself (symlinks are followed only while they stay inside
+// the root, as a chroot would resolve them), and an overlay that shows patched texts over another root (how
+// a patch is re-assessed before it is offered).
+import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { join } from 'node:path';
+import type { ConfigRoot } from './types.ts';
+
+/** Largest config file read (a hostile root may hold a huge "sshd_config"). */
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+const MAX_LINKS = 40;
+
+/** Normalises a root-relative path: `/`-separated, no leading slash, `..` not allowed above the root. */
+export function normalisePath(p: string): string | undefined {
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.join('/');
+}
+
+export class DirectoryRoot implements ConfigRoot {
+  readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Follows symlinks component by component inside the root; an absolute link target means the root's `/`. */
+  async resolve(path: string): Promise<string | undefined> {
+    let todo = (normalisePath(path) ?? '').split('/').filter(Boolean);
+    const done: string[] = [];
+    let links = 0;
+    while (todo.length) {
+      const seg = todo.shift()!;
+      const rel = [...done, seg].join('/');
+      let st;
+      try {
+        st = await lstat(join(this.dir, rel));
+      } catch {
+        return undefined;
+      }
+      if (st.isSymbolicLink()) {
+        if (++links > MAX_LINKS) return undefined;
+        const target = await readlink(join(this.dir, rel));
+        const base = target.startsWith('/') ? [] : done;
+        const next = normalisePath([...base, ...target.split('/')].join('/'));
+        if (next === undefined) return undefined;
+        todo = [...next.split('/').filter(Boolean), ...todo];
+        done.length = 0;
+        continue;
+      }
+      done.push(seg);
+    }
+    return done.join('/');
+  }
+
+  async read(path: string): Promise<string | undefined> {
+    const real = await this.resolve(path);
+    if (real === undefined) return undefined;
+    try {
+      const abs = join(this.dir, real);
+      const st = await stat(abs);
+      if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return undefined;
+      return await readFile(abs, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  async list(dir: string): Promise<readonly string[]> {
+    const real = await this.resolve(dir);
+    if (real === undefined) return [];
+    try {
+      return (await readdir(join(this.dir, real))).sort();
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** Another root with some files replaced (or created): what a patched root would read. */
+export class OverlayRoot implements ConfigRoot {
+  readonly #base: ConfigRoot;
+  readonly #files: ReadonlyMap<string, string>;
+  constructor(base: ConfigRoot, files: ReadonlyMap<string, string>) {
+    this.#base = base;
+    this.#files = files;
+  }
+  async read(path: string): Promise<string | undefined> {
+    const p = normalisePath(path);
+    if (p !== undefined && this.#files.has(p)) return this.#files.get(p);
+    // a patched file read through a symlink (sysctl.d/99-sysctl.conf → ../sysctl.conf) is the patched text too
+    const real = this.#base instanceof DirectoryRoot ? await this.#base.resolve(path) : undefined;
+    if (real !== undefined && this.#files.has(real)) return this.#files.get(real);
+    return this.#base.read(path);
+  }
+  async list(dir: string): Promise<readonly string[]> {
+    const d = normalisePath(dir) ?? '';
+    const names = new Set(await this.#base.list(dir));
+    for (const f of this.#files.keys()) if (posix.dirname(f) === (d === '' ? '.' : d)) names.add(posix.basename(f));
+    return [...names].sort();
+  }
+}
