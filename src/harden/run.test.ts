@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { harden } from './run.ts';
+import type { CheckResult, CheckSpec, ConfigRoot, HardenEngine, LineEdit } from './types.ts';
+
+/** A root in memory. */
+class MemRoot implements ConfigRoot {
+  readonly files: Record<string, string>;
+  constructor(files: Record<string, string>) {
+    this.files = files;
+  }
+  async read(p: string) {
+    return this.files[p];
+  }
+  async list(d: string) {
+    return Object.keys(this.files)
+      .filter((f) => f.startsWith(d + '/'))
+      .map((f) => f.slice(d.length + 1))
+      .sort();
+  }
+}
+
+/**
+ * A toy engine over etc/toy.conf (`key = value` lines). Its fix for `key` replaces the line, but a key named
+ * `sloppy` is "fixed" by writing the wrong value, and `clobber` also breaks the `guard` line: what verification
+ * must catch.
+ */
+const toy: HardenEngine = {
+  id: 'toy',
+  applies: async (root) => (await root.read('etc/toy.conf')) !== undefined,
+  async assess(root, checks) {
+    const lines = ((await root.read('etc/toy.conf')) ?? '').split('\n');
+    return checks.map((check): CheckResult => {
+      const i = lines.findIndex((l) => l.startsWith(`${check.key} =`));
+      const current = i >= 0 ? lines[i]!.split('=')[1]!.trim() : undefined;
+      const want = (check.expect as { equals: string }).equals;
+      if (current === want)
+        return {
+          check,
+          status: 'pass',
+          expected: want,
+          message: 'ok',
+          ...(i >= 0 ? { file: 'etc/toy.conf', line: i + 1 } : {}),
+        };
+      const text = `${check.key} = ${check.key === 'sloppy' ? 'wrong' : check.fix}`;
+      const edits: LineEdit[] =
+        i >= 0 ? [{ kind: 'replace', line: i + 1, text }] : [{ kind: 'insert', before: lines.length, lines: [text] }];
+      const g = lines.findIndex((l) => l.startsWith('guard ='));
+      if (check.key === 'clobber' && g >= 0) edits.push({ kind: 'replace', line: g + 1, text: 'guard = off' });
+      return {
+        check,
+        status: 'fail',
+        expected: want,
+        ...(current !== undefined ? { current } : {}),
+        message: `${check.key} is ${current ?? 'unset'}`,
+        fix: [{ path: 'etc/toy.conf', edits }],
+      };
+    });
+  },
+};
+const engines = new Map([['toy', toy]]);
+const spec = (key: string, value: string): CheckSpec => ({
+  id: `toy-${key}`,
+  title: key,
+  severity: 'medium',
+  engine: 'toy',
+  key,
+  expect: { equals: value },
+  fix: value,
+  refs: [],
+  profiles: ['p'],
+});
+
+test('a fix that works is offered as a patch; one that does not, or breaks another check, is not', async () => {
+  const root = new MemRoot({ 'etc/toy.conf': 'a = 1\nb = 2\nguard = on\nsloppy = 0\nclobber = 0\n' });
+  const checks = [
+    spec('a', '0'),
+    spec('b', '2'),
+    spec('guard', 'on'),
+    spec('sloppy', '1'),
+    spec('clobber', '1'),
+    spec('c', '5'),
+  ];
+  const r = await harden(root, checks, engines);
+  const by = new Map(r.checks.map((c) => [c.result.check.id, c]));
+  assert.equal(by.get('toy-b')!.result.status, 'pass');
+  assert.match(by.get('toy-a')!.patch!, /^-a = 1\n\+a = 0$/m);
+  assert.equal(by.get('toy-a')!.changedLines, 1);
+  assert.equal(by.get('toy-sloppy')!.patch, undefined);
+  assert.match(by.get('toy-sloppy')!.verification!.reasons[0]!, /toy-sloppy still fail after the patch/);
+  assert.equal(by.get('toy-clobber')!.patch, undefined);
+  assert.match(by.get('toy-clobber')!.verification!.reasons.join('\n'), /the patch makes toy-guard fail/);
+  assert.match(by.get('toy-c')!.patch!, /^\+c = 5$/m);
+  // the combined patch holds the two verified fixes and verifies as a whole
+  assert.equal(r.combined.fixes, 2);
+  assert.ok(r.combined.verification.ok, r.combined.verification.reasons.join('; '));
+  assert.match(r.combined.patch, /^\+a = 0$/m);
+  assert.match(r.combined.patch, /^\+c = 5$/m);
+  assert.equal(r.combined.patch.match(/^--- a\/etc\/toy\.conf$/gm)?.length, 1, 'one hunk set per file');
+});
+
+test('checks of an engine that does not apply are not-applicable; an unknown engine is an error', async () => {
+  const r = await harden(new MemRoot({}), [spec('a', '0'), { ...spec('x', '1'), engine: 'nope' }], engines);
+  assert.deepEqual(
+    r.checks.map((c) => [c.result.check.id, c.result.status]),
+    [
+      ['toy-a', 'not-applicable'],
+      ['toy-x', 'error'],
+    ],
+  );
+});
+
+test('a syntax checker that rejects the patched file keeps the patch back', async () => {
+  const root = new MemRoot({ 'etc/toy.conf': 'a = 1\n' });
+  const r = await harden(root, [spec('a', '0')], engines, {
+    syntax: async (_e, _r, files) => ({
+      tool: 'toycheck',
+      ok: !files.get('etc/toy.conf')!.includes('a = 0'),
+      output: 'line 1: bad\n',
+    }),
+  });
+  assert.equal(r.checks[0]!.patch, undefined);
+  assert.match(r.checks[0]!.verification!.reasons[0]!, /toycheck rejects the patched configuration: line 1: bad/);
+});
