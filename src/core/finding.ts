@@ -46,6 +46,8 @@ export type RuleRef = {
   readonly falsepositives?: readonly string[];
   /** Where the rule was loaded from (file path, or path inside an archive). */
   readonly path?: string;
+  /** References to other catalogues: `ssg:<rule id>`, `cis:<benchmark>:<id>`, `stig:<id>` (harden checks). */
+  readonly refs?: readonly string[];
 };
 
 /** The shared shape every detector produces. Stable `id` so verdicts and decisions stay attached across runs. */
