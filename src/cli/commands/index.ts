@@ -6,10 +6,10 @@ import { registerRules } from './rules.ts';
 import { registerDemo } from './demo.ts';
 import { registerScan } from './scan.ts';
 import { registerDb } from './db.ts';
+import { registerHarden } from './harden.ts';
 
 /** Commands of the design that are not built yet: listed in --help, and say so plainly when run. */
 const PLANNED: readonly (readonly [string, string])[] = [
-  ['harden', 'assess configuration against hardening baselines, with a verified minimal patch per finding'],
   ['triage', 'have two or more independent analysts judge findings, and apply a consensus policy'],
   ['ledger', 'append to, prove and verify the tamper-evident Merkle ledger of verdicts and actions'],
   ['report', 'build incidents and threat reports (Markdown, HTML, PDF, STIX 2.1, regulator forms)'],
@@ -19,6 +19,7 @@ const PLANNED: readonly (readonly [string, string])[] = [
 export function registerCommands(program: Command): void {
   registerHunt(program);
   registerScan(program);
+  registerHarden(program);
   for (const [name, summary] of PLANNED) {
     program
       .command(name)

@@ -1,0 +1,262 @@
+// The sshd engine: judges checks on OpenSSH server settings by the value sshd really applies, and fixes a
+// failed check with the smallest edit, verified by re-reading the patched files before it is offered.
+//
+// Semantics (where we follow `sshd -T` of OpenSSH 9.2, Debian 12, and where that differs from SSG):
+// - First value wins, in the order sshd reads: `Include` is expanded in place, glob matches in lexical (byte)
+//   order, relative paths under /etc/ssh, missing files skipped, nesting bounded at 16 as in sshd. So Debian's
+//   `Include /etc/ssh/sshd_config.d/*.conf` at the top makes a drop-in (`50-cloud-init.conf`) beat a later
+//   line in sshd_config. SSG's text checks (`sshd_set_*`) grep sshd_config and sshd_config.d for the expected
+//   line and accept a file in which a duplicate, an earlier drop-in or an alias sets something else; we judge
+//   the one line sshd uses and name the lines it ignores.
+// - Keywords are case-insensitive, `Keyword=value` and `Keyword = value` are read as sshd reads them, quotes
+//   and a `#` after the value are handled; ChallengeResponseAuthentication counts as KbdInteractiveAuthentication.
+// - Repeated lines add up for Port, ListenAddress, HostKey, HostCertificate, AcceptEnv, Allow/DenyUsers,
+//   Allow/DenyGroups and Subsystem (checked against sshd -T); every other keyword keeps its first value
+//   (SetEnv, AuthorizedKeysFile, PermitOpen included).
+// - `Match`: lines after a `Match` with conditions apply only to matching connections; the global value is what
+//   a check judges, and the message names each Match that changes it. `Match all` is different: sshd applies
+//   the first value after it for every connection, over the global one, for keywords allowed after Match
+//   (sshd -T shows it); SSG ignores Match blocks or treats any occurrence as set. A Match in an included file
+//   ends with that file.
+// - Not set: the compiled-in default of OpenSSH 9.2 applies (PermitRootLogin prohibit-password, which sshd -T
+//   prints as `without-password`; X11Forwarding no, although Debian's shipped file sets yes; UsePAM no, ...).
+//   SSG usually fails a rule whose line is absent even when the default satisfies it; we pass it and say that
+//   the default applies. A keyword whose default we do not know fails closed (`error`).
+// - Values compare as sshd -T prints them: yes/no lower-case, LoginGraceTime/ClientAliveInterval in seconds
+//   (`1m` is 60), LogLevel upper-case (DEBUG1 is DEBUG), MaxStartups as start:rate:full, Ciphers/MACs/
+//   KexAlgorithms resolved (`+` appends to, `-` removes from, `^` prepends to the default). A value sshd would
+//   refuse is an `error`, not a pass.
+// - Fixes: the effective line's value is replaced in place (whichever file holds it; keyword spelling,
+//   indentation, separator and trailing comment kept). With no effective line a `Keyword value` line goes into
+//   sshd_config's global section: after its commented default (`#MaxAuthTries 6`) when there is one, else
+//   after the last directive before the first `Match` (or of the file). That is after the top
+//   `Include`, which is safe because no included file sets the keyword for all connections (it would be the
+//   effective line). Match blocks are never edited.
+import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
+import { patchedRoot } from './edits.ts';
+import { effectiveValue, type Effective } from './effective.ts';
+import type { KeywordInfo } from './keywords.ts';
+import { loadSshdConfig, SSHD_CONFIG, type PlacedDirective, type SshdConfig } from './load.ts';
+import { parseLine } from './parse.ts';
+import { matchPattern, normalise, resolveAlgorithms, splitList } from './values.ts';
+
+/** Judges `engine: sshd` checks against `etc/ssh/sshd_config` (or another main file) under a root. */
+export class SshdEngine implements HardenEngine {
+  readonly id = 'sshd';
+  readonly #main: string;
+
+  constructor(main: string = SSHD_CONFIG) {
+    this.#main = main;
+  }
+
+  async applies(root: ConfigRoot): Promise<boolean> {
+    return (await root.read(this.#main)) !== undefined;
+  }
+
+  async assess(root: ConfigRoot, checks: readonly CheckSpec[]): Promise<CheckResult[]> {
+    const mine = checks.filter((c) => c.engine === this.id);
+    let config: SshdConfig | undefined;
+    try {
+      config = await loadSshdConfig(root, this.#main);
+    } catch (cause) {
+      const why = cause instanceof Error ? cause.message : String(cause);
+      return mine.map((check) => ({
+        check,
+        status: 'error',
+        expected: describe(check.expect),
+        message: `Could not read ${this.#main} or a file it includes: ${why}.`,
+      }));
+    }
+    if (!config) {
+      return mine.map((check) => ({
+        check,
+        status: 'not-applicable',
+        expected: describe(check.expect),
+        message: `No ${this.#main}: OpenSSH server is not installed here.`,
+      }));
+    }
+    const results: CheckResult[] = [];
+    for (const check of mine) {
+      const result = judge(config, check);
+      results.push(result.fix ? await verified(root, this.#main, result) : result);
+    }
+    return results;
+  }
+}
+
+/** The engine with the default main file. */
+export const sshdEngine: HardenEngine = new SshdEngine();
+
+/** Judges one check on a loaded configuration (with a fix proposal, not yet verified). */
+export function judge(config: SshdConfig, check: CheckSpec): CheckResult {
+  const eff = effectiveValue(config, check.key);
+  const name = eff.info?.name ?? check.key;
+  const expected = describe(check.expect);
+  const at = eff.source ? ` (${where(eff.source)})` : ' (built-in default)';
+  const base = { check, expected, ...(eff.source ? { file: eff.source.file, line: eff.source.line } : {}) };
+  const notes = [...ignoredNote(eff), ...overrideNotes(eff, check.expect)];
+
+  if (eff.error !== undefined) {
+    return {
+      ...base,
+      status: 'error',
+      current: eff.source?.args.join(' '),
+      message: `${eff.error}${at}: sshd refuses it.`,
+    };
+  }
+  if (eff.value === undefined && !('present' in check.expect)) {
+    return {
+      ...base,
+      status: 'error',
+      message: `${name} is not set and Mamori does not know sshd's default for it; set it explicitly.`,
+    };
+  }
+  const value = eff.value ?? '';
+  const current = eff.source ? value : eff.value === undefined ? '(not set)' : `(default) ${value}`;
+  const verdict = satisfies(eff.info, check.expect, value, eff.source !== undefined);
+  if (typeof verdict === 'string') return { ...base, status: 'error', current, message: `${name}: ${verdict}.` };
+  // sshd -T's spelling of prohibit-password is the old alias: say both so nobody thinks root may use a password
+  const alias = value === 'without-password' ? ' (= prohibit-password)' : '';
+  const shown = eff.value === undefined ? 'not set' : `${value}${alias}${at}`;
+  if (verdict) {
+    return { ...base, status: 'pass', current, message: [`${name} is ${shown}.`, ...notes].join(' ') };
+  }
+  const message = [`${name} is ${shown}; expected ${expected}.`, ...notes].join(' ');
+  const fix = proposeFix(config, eff, check);
+  return typeof fix === 'string'
+    ? { ...base, status: 'fail', current, message, unfixable: fix }
+    : { ...base, status: 'fail', current, message, fix: [fix] };
+}
+
+/** Re-reads the root with the fix applied; a fix that does not make the check pass is withdrawn. */
+async function verified(root: ConfigRoot, main: string, result: CheckResult): Promise<CheckResult> {
+  const after = await loadSshdConfig(patchedRoot(root, result.fix ?? []), main);
+  const again = after ? judge(after, result.check) : undefined;
+  if (again?.status === 'pass') return result;
+  const { fix: _dropped, ...rest } = result;
+  return {
+    ...rest,
+    unfixable: `the edit Mamori computed does not make the check pass (${again?.message ?? 'no file'})`,
+  };
+}
+
+function where(d: PlacedDirective): string {
+  return `${d.file}:${d.line}`;
+}
+
+function ignoredNote(eff: Effective): string[] {
+  if (eff.ignored.length === 0 || eff.info?.accumulates) return [];
+  const why = eff.source?.context.kind === 'all' ? 'the Match all line wins' : 'first value wins';
+  return [`Also set at ${eff.ignored.map(where).join(', ')} (ignored: ${why}).`];
+}
+
+function overrideNotes(eff: Effective, expect: Expectation): string[] {
+  return eff.overrides.map((d) => {
+    const m = d.context.kind === 'match' ? d.context.match : undefined;
+    const head = `Match ${m?.criteria ?? ''} (${m ? `${m.file}:${m.line}` : d.file})`;
+    if (eff.info && !eff.info.matchable) {
+      return `${head} sets ${eff.info.name} at ${where(d)}, which sshd does not allow after Match: sshd refuses to start.`;
+    }
+    const n = normalise(eff.info, d.args);
+    const value = 'error' in n ? d.args.join(' ') : n.value;
+    const ok = 'error' in n ? false : satisfies(eff.info, expect, value, true) === true;
+    return `${head} sets ${value} for matching connections at ${where(d)}${ok ? '' : ', which would fail this check'}.`;
+  });
+}
+
+/** The expectation in words, as CheckResult.expected. */
+export function describe(expect: Expectation): string {
+  if ('equals' in expect) return expect.equals;
+  if ('oneOf' in expect) return `one of ${expect.oneOf.join(', ')}`;
+  if ('excludes' in expect) return `none of ${expect.excludes.join(', ')}`;
+  if ('present' in expect) return 'set explicitly';
+  if (expect.min !== undefined && expect.max !== undefined) return `between ${expect.min} and ${expect.max}`;
+  if (expect.min !== undefined) return `at least ${expect.min}`;
+  if (expect.max !== undefined) return `at most ${expect.max}`;
+  return 'any value';
+}
+
+/** Whether a normalised value meets the expectation; a string says why it cannot be judged. */
+function satisfies(info: KeywordInfo | undefined, expect: Expectation, value: string, set: boolean): boolean | string {
+  const norm = (v: string): string => {
+    const n = normalise(info, [v]);
+    return 'error' in n ? v : n.value;
+  };
+  if ('equals' in expect) return value === norm(expect.equals);
+  if ('oneOf' in expect) return expect.oneOf.some((v) => value === norm(v));
+  if ('present' in expect) return set;
+  if ('excludes' in expect) return !listItems(info, value).some((a) => expect.excludes.some((p) => matchPattern(p, a)));
+  if (!/^\d+$/.test(value)) return `"${value}" is not a number`;
+  const n = Number(value);
+  return (expect.min === undefined || n >= expect.min) && (expect.max === undefined || n <= expect.max);
+}
+
+function listItems(info: KeywordInfo | undefined, value: string): string[] {
+  return info?.kind === 'algos' ? splitList(value) : value.split(/[\s,]+/).filter((s) => s !== '');
+}
+
+/** The one FileEdit that fixes a failed check, or why there is none. */
+function proposeFix(config: SshdConfig, eff: Effective, check: CheckSpec): FileEdit | string {
+  const value = fixValue(eff, check);
+  if (typeof value !== 'string') return value.unfixable;
+  const src = eff.source;
+  if (src) {
+    const text = src.raw.slice(0, src.valueStart) + value + src.raw.slice(src.valueEnd);
+    return { path: src.file, edits: [{ kind: 'replace', line: src.line, text }] };
+  }
+  const name = eff.info?.name ?? check.key;
+  return { path: config.main, edits: [insertion(config, eff.key, `${name} ${value}`)] };
+}
+
+/** The value text to write: the check's `fix`, or for `excludes` the current list without the excluded entries. */
+function fixValue(eff: Effective, check: CheckSpec): string | { unfixable: string } {
+  const expect = check.expect;
+  const accept = (text: string): boolean => {
+    const parsed = parseLine(`${eff.key} ${text}`, 1);
+    if (parsed.kind !== 'directive') return false;
+    const n = normalise(eff.info, parsed.args);
+    return !('error' in n) && satisfies(eff.info, expect, n.value, true) === true;
+  };
+  if ('excludes' in expect) {
+    const out = (a: string): boolean => expect.excludes.some((p) => matchPattern(p, a));
+    const spec = eff.source?.args[0];
+    const def = eff.info?.default ?? '';
+    const op = spec?.[0];
+    const candidates: string[] = [];
+    if (spec !== undefined && (op === '+' || op === '^')) {
+      // keep the operator's form when the default itself is clean: `+3des-cbc,aes256-cbc` → `+aes256-cbc`...
+      const kept = splitList(spec.slice(1)).filter((a) => !out(a));
+      if (kept.length > 0) candidates.push(op + kept.join(','));
+    } else if (spec !== undefined && op === '-') {
+      const still = resolveAlgorithms(spec, def).filter(out);
+      candidates.push(`${spec},${still.join(',')}`);
+    }
+    const resolved = eff.value === undefined ? [] : listItems(eff.info, eff.value).filter((a) => !out(a));
+    if (resolved.length > 0) candidates.push(resolved.join(','));
+    candidates.push(check.fix);
+    const pick = candidates.find(accept);
+    return (
+      pick ?? { unfixable: `no entry of ${eff.info?.name ?? check.key} is left once ${describe(expect)} are removed` }
+    );
+  }
+  return accept(check.fix)
+    ? check.fix
+    : { unfixable: `the baseline's fix value "${check.fix}" does not meet its own expectation (${describe(expect)})` };
+}
+
+/** Where a new global line goes in the main file (see the header: any point of the global section is equivalent). */
+function insertion(config: SshdConfig, key: string, text: string): LineEdit {
+  const lines = config.files.get(config.main)?.lines ?? [];
+  const firstMatch = lines.find((l) => l.kind === 'directive' && l.key === 'match')?.line ?? lines.length + 1;
+  const commented = new RegExp(`^#${escapeRe(key)}[\\s=]`, 'i');
+  const hint = lines.find((l) => l.line < firstMatch && l.kind === 'comment' && commented.test(l.raw));
+  if (hint) return { kind: 'insert', before: hint.line + 1, lines: [text] };
+  let before = firstMatch;
+  // the comments (and blank lines) above a Match or at the end describe what follows: go right after the last line
+  while (before > 1 && (lines[before - 2]?.kind === 'comment' || lines[before - 2]?.kind === 'blank')) before--;
+  return { kind: 'insert', before, lines: [text] };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
