@@ -4,6 +4,7 @@
 // beside it adds the missing ones as indirect (last version listed, as Trivy does).
 import { baseName, Collector, sibling, stripBom, type Extractor, type RelatedFiles } from '../../inventory/extract.ts';
 import type { Extracted } from '../../inventory/types.ts';
+import { goBinary } from './buildinfo.ts';
 
 type Mod = { path: string; version: string; line: number; indirect: boolean };
 
@@ -170,4 +171,4 @@ export const goMod: Extractor = {
 };
 
 /** This folder's extractors. */
-export const goExtractors: readonly Extractor[] = [goMod];
+export const goExtractors: readonly Extractor[] = [goMod, goBinary];
