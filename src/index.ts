@@ -41,3 +41,19 @@ export { walkTree, type FileTree } from './scan/inventory/walk.ts';
 export { parseIgnoreFile, applyIgnores, type IgnoreRule, type AppliedIgnores } from './scan/vex/index.ts';
 export { vulnerabilitySarif } from './scan/report/sarif.ts';
 export { cycloneDxBom } from './scan/report/cyclonedx.ts';
+export type {
+  CheckSpec,
+  CheckResult,
+  ConfigRoot,
+  Expectation,
+  FileEdit,
+  LineEdit,
+  HardenEngine,
+} from './harden/types.ts';
+export { harden, assess, type HardenResult, type AssessedCheck, type SyntaxChecker } from './harden/run.ts';
+export { loadBaselines, parseBaseline, selectProfile, HardenError } from './harden/baselines.ts';
+export { ENGINES as HARDEN_ENGINES, syntaxCheck as hardenSyntaxCheck } from './harden/engines.ts';
+export { DirectoryRoot, OverlayRoot } from './harden/root.ts';
+export { applyEdits, unifiedDiff } from './harden/edit.ts';
+export { applyFiles, rollback } from './harden/apply.ts';
+export { hardenFinding, type HardenFinding } from './harden/finding.ts';
