@@ -50,6 +50,13 @@ export default tseslint.config(
       'src/scan/image/rootfs.ts',
       'src/scan/image/tar-index.ts',
       'src/scan/image/schema.ts',
+      'src/harden/sshd/*.ts',
+      'src/harden/sysctl/*.ts',
+      'src/harden/logindefs/*.ts',
+      'src/harden/edit.ts',
+      'src/harden/run.ts',
+      'src/harden/types.ts',
+      'src/harden/finding.ts',
       'src/scan/finding.ts',
     ],
     // the walker is the inventory's one I/O module
@@ -58,6 +65,8 @@ export default tseslint.config(
       'src/scan/versions/testkit.ts',
       'src/scan/inventory/walk.ts',
       'src/scan/inventory/testkit.ts',
+      'src/harden/sshd/syntax.ts',
+      'src/harden/sshd/testkit.ts',
     ],
     rules: {
       'no-restricted-imports': [
