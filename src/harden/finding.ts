@@ -20,6 +20,8 @@ export type HardenFinding = Finding & {
   readonly verification?: { readonly ok: boolean; readonly reasons: readonly string[]; readonly tool?: string };
   /** Why no fix is proposed, when the engine has none. */
   readonly unfixable?: string;
+  /** The place a per-place check was judged at (a server block, a container). */
+  readonly instance?: string;
 };
 
 export function hardenFinding(a: AssessedCheck, target: string, time: string): HardenFinding {
@@ -27,7 +29,7 @@ export function hardenFinding(a: AssessedCheck, target: string, time: string): H
   const c = r.check;
   const where = r.file ?? `(default: ${c.engine})`;
   return {
-    id: findingId(['misconfiguration', target, c.id, r.file, r.current]),
+    id: findingId(['misconfiguration', target, c.id, r.instance, r.file, r.current]),
     kind: 'misconfiguration',
     severity: c.severity,
     title: c.title,
@@ -65,5 +67,6 @@ export function hardenFinding(a: AssessedCheck, target: string, time: string): H
         }
       : {}),
     ...(r.unfixable !== undefined ? { unfixable: r.unfixable } : {}),
+    ...(r.instance !== undefined ? { instance: r.instance } : {}),
   };
 }

@@ -122,3 +122,54 @@ test('a syntax checker that rejects the patched file keeps the patch back', asyn
   assert.equal(r.checks[0]!.patch, undefined);
   assert.match(r.checks[0]!.verification!.reasons[0]!, /toycheck rejects the patched configuration: line 1: bad/);
 });
+
+test('a check judged per place: each instance is its own result, verified on its own', async () => {
+  // two "servers" in one file, each with its own `tls =` line
+  const perServer: HardenEngine = {
+    id: 'srv',
+    applies: async () => true,
+    async assess(root, checks) {
+      const lines = ((await root.read('etc/srv.conf')) ?? '').split('\n');
+      const out: CheckResult[] = [];
+      for (const check of checks)
+        lines.forEach((l, i) => {
+          const m = /^server (\w+) tls = (\S+)$/.exec(l);
+          if (!m) return;
+          const ok = m[2] === check.fix;
+          out.push({
+            check,
+            instance: `server ${m[1]}`,
+            status: ok ? 'pass' : 'fail',
+            expected: check.fix,
+            current: m[2]!,
+            message: `${m[1]}: ${m[2]}`,
+            file: 'etc/srv.conf',
+            line: i + 1,
+            ...(ok
+              ? {}
+              : {
+                  fix: [
+                    {
+                      path: 'etc/srv.conf',
+                      edits: [{ kind: 'replace' as const, line: i + 1, text: `server ${m[1]} tls = ${check.fix}` }],
+                    },
+                  ],
+                }),
+          });
+        });
+      return out;
+    },
+  };
+  const root = new MemRoot({ 'etc/srv.conf': 'server a tls = 1.0\nserver b tls = 1.3\nserver c tls = 1.1\n' });
+  const r = await harden(root, [{ ...spec('tls', '1.3'), engine: 'srv' }], new Map([['srv', perServer]]));
+  assert.deepEqual(
+    r.checks.map((c) => [c.result.instance, c.result.status, c.verification?.ok ?? null]),
+    [
+      ['server a', 'fail', true],
+      ['server b', 'pass', null],
+      ['server c', 'fail', true],
+    ],
+  );
+  assert.equal(r.combined.fixes, 2);
+  assert.ok(r.combined.verification.ok);
+});

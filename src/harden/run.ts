@@ -34,6 +34,13 @@ export type HardenResult = {
   readonly combined: { readonly patch: string; readonly verification: Verification; readonly fixes: number };
 };
 
+/** The identity of one result: its check, and the instance when a check is judged per place. */
+export function resultKey(r: CheckResult): string {
+  return r.instance === undefined ? r.check.id : `${r.check.id}\u0000${r.instance}`;
+}
+
+const label = (r: CheckResult): string => (r.instance === undefined ? r.check.id : `${r.check.id} (${r.instance})`);
+
 /** Runs every engine over its checks; checks whose engine is unknown or does not apply say so. */
 export async function assess(
   root: ConfigRoot,
@@ -63,6 +70,7 @@ export async function assess(
     }
   }
   const order = new Map(checks.map((c, i) => [c.id, i]));
+  // by check order; a check's instances keep the engine's order (a stable sort)
   return out.sort((a, b) => order.get(a.check.id)! - order.get(b.check.id)!);
 }
 
@@ -109,14 +117,14 @@ async function verify(
   const after = await assess(new OverlayRoot(root, p.files), checks, engines);
   const reasons: string[] = [];
   for (const r of after) {
-    if (fixing.has(r.check.id) && r.status !== 'pass')
-      reasons.push(`${r.check.id} still ${r.status} after the patch: ${r.message}`);
-    else if (!failing.has(r.check.id) && r.status === 'fail')
-      reasons.push(`the patch makes ${r.check.id} fail: ${r.message}`);
+    const k = resultKey(r);
+    if (fixing.has(k) && r.status !== 'pass')
+      reasons.push(`${label(r)} still ${r.status} after the patch: ${r.message}`);
+    else if (!failing.has(k) && r.status === 'fail') reasons.push(`the patch makes ${label(r)} fail: ${r.message}`);
   }
   let verdict: SyntaxVerdict | undefined;
   if (syntax) {
-    const engineIds = new Set(checks.filter((c) => fixing.has(c.id)).map((c) => c.engine));
+    const engineIds = new Set(after.filter((r) => fixing.has(resultKey(r))).map((r) => r.check.engine));
     for (const id of engineIds) {
       const v = await syntax(id, root, p.files);
       if (v === undefined) continue;
@@ -146,7 +154,7 @@ export async function harden(
   opts: { readonly syntax?: SyntaxChecker } = {},
 ): Promise<HardenResult> {
   const results = await assess(root, checks, engines);
-  const failing = new Set(results.filter((r) => r.status === 'fail').map((r) => r.check.id));
+  const failing = new Set(results.filter((r) => r.status === 'fail').map(resultKey));
   const assessed: AssessedCheck[] = [];
   const good: CheckResult[] = [];
   for (const result of results) {
@@ -154,7 +162,7 @@ export async function harden(
       assessed.push({ result });
       continue;
     }
-    const v = await verify(root, checks, engines, failing, new Set([result.check.id]), result.fix, opts.syntax);
+    const v = await verify(root, checks, engines, failing, new Set([resultKey(result)]), result.fix, opts.syntax);
     if (v.verification.ok) good.push(result);
     assessed.push({
       result,
@@ -165,7 +173,7 @@ export async function harden(
   }
   const all = good.flatMap((r) => r.fix ?? []);
   const combined = good.length
-    ? await verify(root, checks, engines, failing, new Set(good.map((r) => r.check.id)), all, opts.syntax)
+    ? await verify(root, checks, engines, failing, new Set(good.map(resultKey)), all, opts.syntax)
     : { verification: { ok: true, reasons: [] }, patch: '', changed: 0 };
   return {
     checks: assessed,

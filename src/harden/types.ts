@@ -60,6 +60,11 @@ export type FileEdit = {
 /** What an engine found for one check. */
 export type CheckResult = {
   readonly check: CheckSpec;
+  /**
+   * For checks judged once per place (an nginx `server` block, a Kubernetes container, a Dockerfile stage): which
+   * one, e.g. `server example.com (etc/nginx/sites-enabled/bank:12)`. A check may then give several results.
+   */
+  readonly instance?: string;
   readonly status: 'pass' | 'fail' | 'not-applicable' | 'error';
   /** Where the effective value comes from (absent: the built-in default applies). */
   readonly file?: string;

@@ -356,7 +356,7 @@ function hardenTable(findings: readonly HardenFinding[]): string {
   );
   for (const f of order) {
     const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '(built-in default)';
-    out.push(`${f.severity.toUpperCase().padEnd(8)} ${f.rule.id}  ${f.title}`);
+    out.push(`${f.severity.toUpperCase().padEnd(8)} ${f.rule.id}  ${f.title}${f.instance ? ` — ${f.instance}` : ''}`);
     out.push(`         ${where}: ${f.current ?? '(unset)'} → expected ${f.expected}`);
     const refs = f.rule.refs?.length ? `         refs: ${f.rule.refs.join(' ')}` : undefined;
     if (refs) out.push(refs);
