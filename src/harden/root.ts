@@ -58,6 +58,10 @@ export class DirectoryRoot implements ConfigRoot {
     return done.join('/');
   }
 
+  canonical(path: string): Promise<string | undefined> {
+    return this.resolve(path);
+  }
+
   async read(path: string): Promise<string | undefined> {
     const real = await this.resolve(path);
     if (real === undefined) return undefined;
@@ -98,6 +102,10 @@ export class OverlayRoot implements ConfigRoot {
     if (real !== undefined && this.#files.has(real)) return this.#files.get(real);
     return this.#base.read(path);
   }
+  async canonical(path: string): Promise<string | undefined> {
+    return (await this.#base.canonical?.(path)) ?? normalisePath(path);
+  }
+
   async list(dir: string): Promise<readonly string[]> {
     const d = normalisePath(dir) ?? '';
     const names = new Set(await this.#base.list(dir));

@@ -74,11 +74,22 @@ export async function assess(
   return out.sort((a, b) => order.get(a.check.id)! - order.get(b.check.id)!);
 }
 
+/** Edits named by the real file (symlinks resolved inside the root), so one file reached two ways is one file. */
+async function canonicalEdits(root: ConfigRoot, edits: readonly FileEdit[]): Promise<FileEdit[]> {
+  const out: FileEdit[] = [];
+  for (const e of edits) {
+    const real = e.create === true ? undefined : await root.canonical?.(e.path);
+    out.push(real !== undefined && real !== e.path ? { ...e, path: real } : e);
+  }
+  return out;
+}
+
 /** The patched texts of the files a set of edits touches (edits of one file merged), or the conflict. */
 async function patchedFiles(
   root: ConfigRoot,
-  edits: readonly FileEdit[],
+  raw: readonly FileEdit[],
 ): Promise<{ files: Map<string, string>; originals: Map<string, string | undefined> } | { conflict: string }> {
+  const edits = await canonicalEdits(root, raw);
   const merged = new Map<string, FileEdit>();
   for (const e of edits) {
     const m = merged.get(e.path);
@@ -133,7 +144,7 @@ async function verify(
     }
   }
   const merged = new Map<string, FileEdit>();
-  for (const e of edits) {
+  for (const e of await canonicalEdits(root, edits)) {
     const m = merged.get(e.path);
     merged.set(e.path, m ? { ...m, edits: [...m.edits, ...e.edits] } : e);
   }

@@ -9,6 +9,11 @@ export interface ConfigRoot {
   read(path: string): Promise<string | undefined>;
   /** Names in a directory (files and directories), sorted; [] when it does not exist. */
   list(dir: string): Promise<readonly string[]>;
+  /**
+   * The path with its symlinks resolved inside the root (`etc/nginx/sites-enabled/x` → `…/sites-available/x`),
+   * when the root knows: patches name the real file, which patch(1) edits (it refuses symlinks).
+   */
+  canonical?(path: string): Promise<string | undefined>;
 }
 
 /** What a check expects of the effective value. Values compare as the engine normalises them (case, units). */

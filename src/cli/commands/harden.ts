@@ -287,11 +287,13 @@ async function applyCommand(
     process.stdout.write('nothing to apply: no failed check has a verified patch\n');
     return EXIT_OK;
   }
-  const edits: FileEdit[] = wanted.flatMap((c) => c.result.fix ?? []);
+  // edits by the real file: one file reached through a symlink and directly is one file
+  const edits: FileEdit[] = [];
+  for (const e of wanted.flatMap((c) => c.result.fix ?? []))
+    edits.push({ ...e, path: (e.create ? undefined : await root.canonical?.(e.path)) ?? e.path });
   const texts = new Map<string, string>();
   for (const e of edits) {
-    const before = texts.get(e.path);
-    if (before !== undefined) continue;
+    if (texts.has(e.path)) continue;
     const mine = edits.filter((x) => x.path === e.path).flatMap((x) => x.edits);
     texts.set(e.path, applyEdits((await root.read(e.path)) ?? '', mine));
   }
