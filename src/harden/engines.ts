@@ -3,18 +3,21 @@
 import type { SyntaxChecker } from './run.ts';
 import { loginDefsEngine } from './logindefs/index.ts';
 import { nginxEngine, nginxSyntaxCheck } from './nginx/index.ts';
+import { pamEngine } from './pam/index.ts';
+import { sudoersEngine, visudoSyntaxCheck } from './sudoers/index.ts';
 import { sshdEngine } from './sshd/index.ts';
 import { sysctlEngine } from './sysctl/index.ts';
 import { sshdSyntaxCheck } from './sshd/syntax.ts';
 import type { HardenEngine } from './types.ts';
 
 export const ENGINES: ReadonlyMap<string, HardenEngine> = new Map(
-  [sshdEngine, sysctlEngine, loginDefsEngine, nginxEngine].map((e) => [e.id, e]),
+  [sshdEngine, sysctlEngine, loginDefsEngine, sudoersEngine, pamEngine, nginxEngine].map((e) => [e.id, e]),
 );
 
 /** The syntax check of an engine's patched files, when its tool is installed. */
 export const syntaxCheck: SyntaxChecker = async (engine, root, patched) => {
   if (engine === 'sshd') return sshdSyntaxCheck(root, patched);
   if (engine === 'nginx') return nginxSyntaxCheck(root, patched);
+  if (engine === 'sudoers') return visudoSyntaxCheck(root, patched);
   return undefined;
 };
