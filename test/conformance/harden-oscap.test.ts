@@ -150,20 +150,6 @@ const REASONS = {
       return c.family === 'sshd' && lines.some((l) => l.inMatch);
     },
   },
-  'sshd-every-line': {
-    why:
-      'for this keyword oscap requires EVERY line of sshd_config to carry the value; sshd uses the first one ' +
-      '(which passes) and ignores the later ones, which a fix leaves alone',
-    applies: (c) =>
-      c.family === 'sshd' &&
-      passFail(c) &&
-      !FIRST_LINE_ONLY.has(c.check.key.toLowerCase()) &&
-      new Set(
-        sshdFor(c)
-          .filter((l) => !l.inMatch)
-          .map((l) => l.value),
-      ).size > 1,
-  },
   'sshd-value-case': {
     why: 'oscap matches values case-sensitively (`No`, `info` fail); sshd reads them in any case',
     applies: (c) => {

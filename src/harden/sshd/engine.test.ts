@@ -240,3 +240,24 @@ describe('sshd engine edge cases', () => {
     assert.equal(r?.line, 1);
   });
 });
+
+describe('sshd: dead duplicates', () => {
+  it('a fix also corrects later lines sshd ignores (first value wins), never a Match line', async () => {
+    const root = memRoot({
+      'etc/ssh/sshd_config':
+        'PermitRootLogin yes\nPermitRootLogin without-password\nPermitRootLogin no\nMatch User backup\n  PermitRootLogin yes\n',
+    });
+    const check = CHECKS.find((c) => c.key === 'PermitRootLogin')!;
+    const [r] = await new SshdEngine().assess(root, [check]);
+    assert.equal(r!.status, 'fail');
+    assert.deepEqual(r!.fix, [
+      {
+        path: 'etc/ssh/sshd_config',
+        edits: [
+          { kind: 'replace', line: 1, text: 'PermitRootLogin no' },
+          { kind: 'replace', line: 2, text: 'PermitRootLogin no' },
+        ],
+      },
+    ]);
+  });
+});

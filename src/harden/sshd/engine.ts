@@ -125,7 +125,7 @@ export function judge(config: SshdConfig, check: CheckSpec): CheckResult {
   const fix = proposeFix(config, eff, check);
   return typeof fix === 'string'
     ? { ...base, status: 'fail', current, message, unfixable: fix }
-    : { ...base, status: 'fail', current, message, fix: [fix] };
+    : { ...base, status: 'fail', current, message, fix };
 }
 
 /** Re-reads the root with the fix applied; a fix that does not make the check pass is withdrawn. */
@@ -195,17 +195,36 @@ function listItems(info: KeywordInfo | undefined, value: string): string[] {
   return info?.kind === 'algos' ? splitList(value) : value.split(/[\s,]+/).filter((s) => s !== '');
 }
 
-/** The one FileEdit that fixes a failed check, or why there is none. */
-function proposeFix(config: SshdConfig, eff: Effective, check: CheckSpec): FileEdit | string {
+/**
+ * The edits that fix a failed check, or why there are none: the effective line in place; and the later lines of
+ * the same keyword that sshd ignores (first value wins) but that carry a failing value too, so the file no longer
+ * says two things (and a tool or a person reading the last line is not misled). Match-block lines are left alone.
+ */
+function proposeFix(config: SshdConfig, eff: Effective, check: CheckSpec): FileEdit[] | string {
   const value = fixValue(eff, check);
   if (typeof value !== 'string') return value.unfixable;
   const src = eff.source;
   if (src) {
-    const text = src.raw.slice(0, src.valueStart) + value + src.raw.slice(src.valueEnd);
-    return { path: src.file, edits: [{ kind: 'replace', line: src.line, text }] };
+    const lines = [src, ...(eff.info?.accumulates ? [] : eff.ignored.filter((d) => deadAndFailing(eff, d, check)))];
+    const byFile = new Map<string, LineEdit[]>();
+    for (const d of lines) {
+      const text = d.raw.slice(0, d.valueStart) + value + d.raw.slice(d.valueEnd);
+      const edits = byFile.get(d.file) ?? [];
+      if (!edits.some((e) => e.kind === 'replace' && e.line === d.line))
+        edits.push({ kind: 'replace', line: d.line, text });
+      byFile.set(d.file, edits);
+    }
+    return [...byFile].map(([path, edits]) => ({ path, edits }));
   }
   const name = eff.info?.name ?? check.key;
-  return { path: config.main, edits: [insertion(config, eff.key, `${name} ${value}`)] };
+  return [{ path: config.main, edits: [insertion(config, eff.key, `${name} ${value}`)] }];
+}
+
+/** A line of the keyword that sshd ignores in the global section (or after Match all) and whose value fails. */
+function deadAndFailing(eff: Effective, d: PlacedDirective, check: CheckSpec): boolean {
+  if (d.context.kind === 'match') return false;
+  const n = normalise(eff.info, d.args);
+  return 'error' in n || satisfies(eff.info, check.expect, n.value, true) !== true;
 }
 
 /** The value text to write: the check's `fix`, or for `excludes` the current list without the excluded entries. */
