@@ -1,6 +1,8 @@
 // The engines `mamori harden` runs, by the `engine` name baselines use, and the real tools that check their
 // patched files.
 import type { SyntaxChecker } from './run.ts';
+import { dockerfileEngine } from './dockerfile/index.ts';
+import { kubernetesEngine } from './kubernetes/index.ts';
 import { loginDefsEngine } from './logindefs/index.ts';
 import { nginxEngine, nginxSyntaxCheck } from './nginx/index.ts';
 import { pamEngine } from './pam/index.ts';
@@ -11,7 +13,16 @@ import { sshdSyntaxCheck } from './sshd/syntax.ts';
 import type { HardenEngine } from './types.ts';
 
 export const ENGINES: ReadonlyMap<string, HardenEngine> = new Map(
-  [sshdEngine, sysctlEngine, loginDefsEngine, sudoersEngine, pamEngine, nginxEngine].map((e) => [e.id, e]),
+  [
+    sshdEngine,
+    sysctlEngine,
+    loginDefsEngine,
+    sudoersEngine,
+    pamEngine,
+    nginxEngine,
+    kubernetesEngine,
+    dockerfileEngine,
+  ].map((e) => [e.id, e]),
 );
 
 /** The syntax check of an engine's patched files, when its tool is installed. */
