@@ -54,10 +54,14 @@ export function applyEdits(text: string, edits: readonly LineEdit[]): string {
 
 /** The unified diff of one file's edit: `a/<path>` → `b/<path>` (`/dev/null` for a created file), 3 lines of context. */
 export function unifiedDiff(edit: FileEdit, original: string | undefined): string {
+  return unifiedTextDiff(edit.path, original, applyEdits(original ?? '', edit.edits));
+}
+
+/** The unified diff of a file's text before (undefined: created) and after, with `a/` `b/` paths. */
+export function unifiedTextDiff(path: string, original: string | undefined, after: string): string {
   const before = original ?? '';
-  const after = applyEdits(before, edit.edits);
   const created = original === undefined;
-  const patch = createTwoFilesPatch(created ? '/dev/null' : `a/${edit.path}`, `b/${edit.path}`, before, after, '', '', {
+  const patch = createTwoFilesPatch(created ? '/dev/null' : `a/${path}`, `b/${path}`, before, after, '', '', {
     context: 3,
   });
   // jsdiff starts with an "Index:"-less '====' line only in createPatch; strip the empty header dates it writes

@@ -173,3 +173,38 @@ test('a check judged per place: each instance is its own result, verified on its
   assert.equal(r.combined.fixes, 2);
   assert.ok(r.combined.verification.ok);
 });
+
+test('a patch that makes a passing result vanish is refused; fixes applied in turn combine', async () => {
+  // fixing server a by deleting server b's line: b (which passed) is no longer judged
+  const greedy: HardenEngine = {
+    id: 'srv',
+    applies: async () => true,
+    async assess(root, checks) {
+      const lines = ((await root.read('etc/srv.conf')) ?? '').split('\n');
+      const out: CheckResult[] = [];
+      for (const check of checks)
+        lines.forEach((l, i) => {
+          const m = /^server (\w+) tls = (\S+)$/.exec(l);
+          if (!m) return;
+          const ok = m[2] === check.fix;
+          const edits: LineEdit[] = [{ kind: 'replace', line: i + 1, text: `server ${m[1]} tls = ${check.fix}` }];
+          if (m[1] === 'a') edits.push({ kind: 'delete', line: i + 2 });
+          out.push({
+            check,
+            instance: `server ${m[1]}`,
+            status: ok ? 'pass' : 'fail',
+            expected: check.fix,
+            message: m[2]!,
+            ...(ok ? {} : { fix: [{ path: 'etc/srv.conf', edits }] }),
+          });
+        });
+      return out;
+    },
+  };
+  const root = new MemRoot({ 'etc/srv.conf': 'server a tls = 1.0\nserver b tls = 1.3\nserver c tls = 1.1\n' });
+  const r = await harden(root, [{ ...spec('tls', '1.3'), engine: 'srv' }], new Map([['srv', greedy]]));
+  const a = r.checks.find((c) => c.result.instance === 'server a')!;
+  assert.equal(a.patch, undefined);
+  assert.match(a.verification!.reasons.join('\n'), /tls \(server b\) is no longer judged after the patch/);
+  assert.ok(r.checks.find((c) => c.result.instance === 'server c')!.patch);
+});

@@ -1,7 +1,7 @@
 // Assessment and patch verification. Every failed check's fix is applied to a copy (an overlay of the root),
 // the whole selection is re-assessed — the finding must be gone and no other check may newly fail — and the
 // patched files are syntax-checked with the real tool when one is installed. Only then is the patch offered.
-import { applyEdits, changedLines, unifiedDiff } from './edit.ts';
+import { applyEdits, changedLines, unifiedTextDiff } from './edit.ts';
 import { OverlayRoot } from './root.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, FileEdit, HardenEngine } from './types.ts';
 
@@ -114,47 +114,105 @@ async function patchedFiles(
   return { files, originals };
 }
 
-async function verify(
+/** Judges patched texts: the fixed results pass, none vanished, nothing newly fails, the real tool accepts them. */
+async function judgePatched(
   root: ConfigRoot,
   checks: readonly CheckSpec[],
   engines: ReadonlyMap<string, HardenEngine>,
-  failing: ReadonlySet<string>,
+  before: ReadonlyMap<string, CheckResult>,
   fixing: ReadonlySet<string>,
-  edits: readonly FileEdit[],
+  files: ReadonlyMap<string, string>,
   syntax: SyntaxChecker | undefined,
-): Promise<{ verification: Verification; patch: string; changed: number }> {
-  const p = await patchedFiles(root, edits);
-  if ('conflict' in p) return { verification: { ok: false, reasons: [p.conflict] }, patch: '', changed: 0 };
-  const after = await assess(new OverlayRoot(root, p.files), checks, engines);
+): Promise<Verification> {
+  const after = await assess(new OverlayRoot(root, files), checks, engines);
   const reasons: string[] = [];
+  const seen = new Set<string>();
   for (const r of after) {
     const k = resultKey(r);
+    seen.add(k);
     if (fixing.has(k) && r.status !== 'pass')
       reasons.push(`${label(r)} still ${r.status} after the patch: ${r.message}`);
-    else if (!failing.has(k) && r.status === 'fail') reasons.push(`the patch makes ${label(r)} fail: ${r.message}`);
+    else if (before.get(k)?.status !== 'fail' && r.status === 'fail')
+      reasons.push(`the patch makes ${label(r)} fail: ${r.message}`);
   }
+  // a passing result that is gone after the patch (a server block lost, a container dropped) means the patch
+  // broke something; a fixed one may go (an `ADD` made `COPY` is no longer an ADD to judge)
+  for (const [k, r] of before)
+    if (!seen.has(k) && r.status === 'pass' && !fixing.has(k))
+      reasons.push(`${label(r)} is no longer judged after the patch`);
   let verdict: SyntaxVerdict | undefined;
   if (syntax) {
-    const engineIds = new Set(after.filter((r) => fixing.has(resultKey(r))).map((r) => r.check.engine));
+    const engineIds = new Set([...fixing].map((k) => before.get(k)?.check.engine).filter((e) => e !== undefined));
     for (const id of engineIds) {
-      const v = await syntax(id, root, p.files);
+      const v = await syntax(id, root, files);
       if (v === undefined) continue;
       verdict = v;
       if (!v.ok) reasons.push(`${v.tool} rejects the patched configuration: ${v.output.trim().split('\n')[0] ?? ''}`);
     }
   }
-  const merged = new Map<string, FileEdit>();
-  for (const e of await canonicalEdits(root, edits)) {
-    const m = merged.get(e.path);
-    merged.set(e.path, m ? { ...m, edits: [...m.edits, ...e.edits] } : e);
+  return { ok: reasons.length === 0, reasons, ...(verdict ? { syntax: verdict } : {}) };
+}
+
+/** The unified diff of patched texts against the root's originals, file by file in path order. */
+async function diffOf(root: ConfigRoot, files: ReadonlyMap<string, string>): Promise<string> {
+  const out: string[] = [];
+  for (const path of [...files.keys()].sort()) out.push(unifiedTextDiff(path, await root.read(path), files.get(path)!));
+  return out.join('');
+}
+
+/** One fix on its own: patched, judged, rendered. */
+async function verifyOne(
+  root: ConfigRoot,
+  checks: readonly CheckSpec[],
+  engines: ReadonlyMap<string, HardenEngine>,
+  before: ReadonlyMap<string, CheckResult>,
+  result: CheckResult,
+  syntax: SyntaxChecker | undefined,
+): Promise<{ verification: Verification; patch: string; changed: number }> {
+  const edits = await canonicalEdits(root, result.fix ?? []);
+  const p = await patchedFiles(root, edits);
+  if ('conflict' in p) return { verification: { ok: false, reasons: [p.conflict] }, patch: '', changed: 0 };
+  const verification = await judgePatched(root, checks, engines, before, new Set([resultKey(result)]), p.files, syntax);
+  const changed = edits.reduce((s, e) => s + changedLines(e), 0);
+  return { verification, patch: await diffOf(root, p.files), changed };
+}
+
+/**
+ * Several fixes together: applied one after another, each taken from a fresh assessment of the root as the
+ * previous ones left it (two fixes that each add a `securityContext:` to one container would otherwise write it
+ * twice), then the result judged as a whole. Returns the patched texts for --apply.
+ */
+export async function combine(
+  root: ConfigRoot,
+  checks: readonly CheckSpec[],
+  engines: ReadonlyMap<string, HardenEngine>,
+  keys: ReadonlySet<string>,
+  opts: { readonly syntax?: SyntaxChecker; readonly before?: readonly CheckResult[] } = {},
+): Promise<{ files: Map<string, string>; patch: string; verification: Verification; fixes: number }> {
+  const before = new Map((opts.before ?? (await assess(root, checks, engines))).map((r) => [resultKey(r), r]));
+  const files = new Map<string, string>();
+  const todo = new Set(keys);
+  const reasons: string[] = [];
+  while (todo.size) {
+    const now = await assess(new OverlayRoot(root, files), checks, engines);
+    const next = now.find((r) => todo.has(resultKey(r)) && r.status === 'fail');
+    if (next === undefined) break;
+    todo.delete(resultKey(next));
+    if (!next.fix?.length) {
+      reasons.push(`${label(next)}: no fix once the other fixes are applied`);
+      continue;
+    }
+    const overlay = new OverlayRoot(root, files);
+    const p = await patchedFiles(overlay, await canonicalEdits(overlay, next.fix));
+    if ('conflict' in p) {
+      reasons.push(`${label(next)}: ${p.conflict}`);
+      continue;
+    }
+    for (const [path, text] of p.files) files.set(path, text);
   }
-  const patch = [...merged.values()].map((e) => unifiedDiff(e, p.originals.get(e.path))).join('');
-  const changed = [...merged.values()].reduce((s, e) => s + changedLines(e), 0);
-  return {
-    verification: { ok: reasons.length === 0, reasons, ...(verdict ? { syntax: verdict } : {}) },
-    patch,
-    changed,
-  };
+  const judged = await judgePatched(root, checks, engines, before, keys, files, opts.syntax);
+  const verification = { ...judged, ok: judged.ok && reasons.length === 0, reasons: [...reasons, ...judged.reasons] };
+  return { files, patch: await diffOf(root, files), verification, fixes: keys.size };
 }
 
 /** Assesses the root and verifies a patch for every failed check that has a fix. */
@@ -165,16 +223,16 @@ export async function harden(
   opts: { readonly syntax?: SyntaxChecker } = {},
 ): Promise<HardenResult> {
   const results = await assess(root, checks, engines);
-  const failing = new Set(results.filter((r) => r.status === 'fail').map(resultKey));
+  const before = new Map(results.map((r) => [resultKey(r), r]));
   const assessed: AssessedCheck[] = [];
-  const good: CheckResult[] = [];
+  const good = new Set<string>();
   for (const result of results) {
     if (result.status !== 'fail' || !result.fix?.length) {
       assessed.push({ result });
       continue;
     }
-    const v = await verify(root, checks, engines, failing, new Set([resultKey(result)]), result.fix, opts.syntax);
-    if (v.verification.ok) good.push(result);
+    const v = await verifyOne(root, checks, engines, before, result, opts.syntax);
+    if (v.verification.ok) good.add(resultKey(result));
     assessed.push({
       result,
       ...(v.verification.ok ? { patch: v.patch } : {}),
@@ -182,12 +240,11 @@ export async function harden(
       verification: v.verification,
     });
   }
-  const all = good.flatMap((r) => r.fix ?? []);
-  const combined = good.length
-    ? await verify(root, checks, engines, failing, new Set(good.map(resultKey)), all, opts.syntax)
-    : { verification: { ok: true, reasons: [] }, patch: '', changed: 0 };
+  const combined = good.size
+    ? await combine(root, checks, engines, good, { ...(opts.syntax ? { syntax: opts.syntax } : {}), before: results })
+    : { patch: '', verification: { ok: true, reasons: [] }, fixes: 0 };
   return {
     checks: assessed,
-    combined: { patch: combined.patch, verification: combined.verification, fixes: good.length },
+    combined: { patch: combined.patch, verification: combined.verification, fixes: combined.fixes },
   };
 }

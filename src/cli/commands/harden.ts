@@ -8,12 +8,11 @@ import { UsageError } from '../../core/errors.ts';
 import { atLeast, parseSeverity, SEVERITIES, type Severity } from '../../core/severity.ts';
 import { applyFiles, rollback } from '../../harden/apply.ts';
 import { HardenError, loadBaselines, selectProfile } from '../../harden/baselines.ts';
-import { applyEdits } from '../../harden/edit.ts';
 import { ENGINES, syntaxCheck } from '../../harden/engines.ts';
 import { hardenFinding, type HardenFinding } from '../../harden/finding.ts';
 import { DirectoryRoot, normalisePath } from '../../harden/root.ts';
-import { harden, type HardenResult } from '../../harden/run.ts';
-import type { ConfigRoot, FileEdit } from '../../harden/types.ts';
+import { combine, harden, resultKey, type HardenResult } from '../../harden/run.ts';
+import type { CheckSpec, ConfigRoot } from '../../harden/types.ts';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../exit.ts';
 import { sarifLog } from '../output/findings.ts';
 import { dataDir } from '../paths.ts';
@@ -213,7 +212,7 @@ export async function runHardenCommand(files: string[], flags: HardenFlags): Pro
   });
   const summary = hardenSummary(result, target, flags.profile);
 
-  if (flags.apply) return applyCommand(flags, result, root, target);
+  if (flags.apply) return applyCommand(flags, result, root, target, checks);
 
   const out: Writable = flags.output ? createWriteStream(flags.output) : process.stdout;
   switch (flags.format) {
@@ -269,6 +268,7 @@ async function applyCommand(
   result: HardenResult,
   root: ConfigRoot,
   target: string,
+  checks: readonly CheckSpec[],
 ): Promise<number> {
   const verified = result.checks.filter((c) => c.patch !== undefined);
   const wanted = flags.only?.length ? verified.filter((c) => flags.only!.includes(c.result.check.id)) : verified;
@@ -287,16 +287,16 @@ async function applyCommand(
     process.stdout.write('nothing to apply: no failed check has a verified patch\n');
     return EXIT_OK;
   }
-  // edits by the real file: one file reached through a symlink and directly is one file
-  const edits: FileEdit[] = [];
-  for (const e of wanted.flatMap((c) => c.result.fix ?? []))
-    edits.push({ ...e, path: (e.create ? undefined : await root.canonical?.(e.path)) ?? e.path });
-  const texts = new Map<string, string>();
-  for (const e of edits) {
-    if (texts.has(e.path)) continue;
-    const mine = edits.filter((x) => x.path === e.path).flatMap((x) => x.edits);
-    texts.set(e.path, applyEdits((await root.read(e.path)) ?? '', mine));
-  }
+  // the fixes applied one after another, as the combined patch is built, and verified together before writing
+  const combined = await combine(root, checks, ENGINES, new Set(wanted.map((c) => resultKey(c.result))), {
+    syntax: syntaxCheck,
+  });
+  if (!combined.verification.ok)
+    throw new HardenError(
+      'APPLY_FAILED',
+      `the fixes do not verify together: ${combined.verification.reasons.join('; ')}`,
+    );
+  const texts = combined.files;
   const m = await applyFiles(
     target,
     texts,
