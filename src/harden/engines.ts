@@ -1,5 +1,6 @@
 // The engines `mamori harden` runs, by the `engine` name baselines use, and the real tools that check their
 // patched files.
+import { apacheEngine, apacheSyntaxCheck } from './apache/index.ts';
 import type { SyntaxChecker } from './run.ts';
 import { dockerfileEngine } from './dockerfile/index.ts';
 import { kubernetesEngine } from './kubernetes/index.ts';
@@ -20,6 +21,7 @@ export const ENGINES: ReadonlyMap<string, HardenEngine> = new Map(
     sudoersEngine,
     pamEngine,
     nginxEngine,
+    apacheEngine,
     kubernetesEngine,
     dockerfileEngine,
   ].map((e) => [e.id, e]),
@@ -30,5 +32,6 @@ export const syntaxCheck: SyntaxChecker = async (engine, root, patched) => {
   if (engine === 'sshd') return sshdSyntaxCheck(root, patched);
   if (engine === 'nginx') return nginxSyntaxCheck(root, patched);
   if (engine === 'sudoers') return visudoSyntaxCheck(root, patched);
+  if (engine === 'apache') return apacheSyntaxCheck(root, patched);
   return undefined;
 };

@@ -10,6 +10,7 @@ import type { SyntaxVerdict } from '../run.ts';
 import type { ConfigRoot } from '../types.ts';
 import { includePath, loadNginxConfig, NGINX_CONF } from './load.ts';
 import { parseNginx, type NginxDirective } from './parse.ts';
+import { selfSignedPair } from '../certs.ts';
 
 const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'];
 const CERT_ARGS = new Set(['ssl_certificate', 'ssl_trusted_certificate', 'ssl_client_certificate']);
@@ -17,31 +18,6 @@ const CERT_ARGS = new Set(['ssl_certificate', 'ssl_trusted_certificate', 'ssl_cl
 /** The host's nginx binary, when installed. */
 export function nginxBinary(): string | undefined {
   return CANDIDATES.find((p) => existsSync(p));
-}
-
-function selfSigned(dir: string): { cert: string; key: string } | undefined {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  const r = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=mamori-test',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { encoding: 'utf8', timeout: 20_000 },
-  );
-  return r.status === 0 ? { cert, key } : undefined;
 }
 
 function flatten(list: readonly NginxDirective[]): NginxDirective[] {
@@ -63,7 +39,7 @@ export async function nginxSyntaxCheck(
   if (config === undefined) return undefined;
   const copy = mkdtempSync(join(tmpdir(), 'mamori-nginx-t-'));
   try {
-    const pair = selfSigned(copy);
+    const pair = selfSignedPair(copy);
     if (pair === undefined) return undefined;
     for (const [rel, text] of config.files) {
       const lines = text.split('\n');
