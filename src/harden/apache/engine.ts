@@ -20,7 +20,7 @@
 // apache2.conf. Instances are `vhost <ServerName or address> (<file>)`: no line numbers, so inserted lines do
 // not rename the vhosts after them.
 import { excludedSuites, resolveCipherString } from '../nginx/ciphers.ts';
-import { describe } from '../nginx/engine.ts';
+import { describeExpectation as describe } from '../expect.ts';
 import { patchedRoot } from '../sshd/edits.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine } from '../types.ts';
 import { APACHE_CONF, loadApacheConfig, type ApacheConfig, type Placed } from './load.ts';

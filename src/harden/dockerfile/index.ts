@@ -26,6 +26,7 @@ import {
   type Item,
   type Seen,
 } from './rules.ts';
+import { describeExpectation } from '../expect.ts';
 
 export const DOCKERFILE_ENGINE_ID = 'dockerfile';
 export { parseDockerfile } from './parse.ts';
@@ -150,14 +151,8 @@ function itemOk(key: string, e: Expectation, v: string): boolean {
 }
 
 function describe(e: Expectation, key: string): string {
-  if ('excludes' in e)
-    return key === 'secrets' ? `no ENV/ARG named like ${e.excludes.join(', ')}` : `none of ${e.excludes.join(', ')}`;
-  if ('oneOf' in e) return `one of ${e.oneOf.join(', ')}`;
-  if ('equals' in e) return e.equals;
-  if ('present' in e) return 'set';
-  return [e.min === undefined ? '' : `at least ${e.min}`, e.max === undefined ? '' : `at most ${e.max}`]
-    .filter(Boolean)
-    .join(' and ');
+  if ('excludes' in e && key === 'secrets') return `no ENV/ARG named like ${e.excludes.join(', ')}`;
+  return describeExpectation(e);
 }
 
 function judgeScalar(c: Ctx, s: Stage, instance: string, seen: Seen): CheckResult {

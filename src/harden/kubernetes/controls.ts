@@ -6,6 +6,7 @@
 import { isMap, isScalar, isSeq, type Scalar, type YAMLMap } from 'yaml';
 import type { Expectation } from '../types.ts';
 import { mapAt, pairOf, pathMap, scalarAt, scalarText, type Container, type Workload } from './manifest.ts';
+import { withinBounds } from '../expect.ts';
 
 /** What a control sees. `node` is the scalar the effective value is written in (absent: defaulted or a list). */
 export type Observed =
@@ -232,7 +233,7 @@ function one(e: Expectation, v: string): boolean {
   if ('excludes' in e) return !e.excludes.includes(v);
   if ('present' in e) return true;
   const n = num(v);
-  return n !== undefined && (e.min === undefined || n >= e.min) && (e.max === undefined || n <= e.max);
+  return n !== undefined && withinBounds(e, n);
 }
 
 /** Whether what a control sees satisfies an expectation: a scalar compares as is, a list item by item. */

@@ -10,6 +10,7 @@
 // UMASK checks are about strictness: `equals: "027"` passes for any umask that masks at least 027's bits
 // (077 passes, 022 does not); the expected text says so.
 import type { Expectation } from '../types.ts';
+import { describeExpectation as describeShared, withinBounds } from '../expect.ts';
 
 export type Consumer = 'shadow' | 'pam_umask' | 'pam_unix';
 
@@ -118,17 +119,8 @@ export function applied(consumer: Consumer, key: string, value: string | undefin
 const umaskOf = (s: string): number | undefined => (/^\s*[0-7]+\s*$/.test(s) ? parseInt(s, 8) & 0o777 : undefined);
 
 export function describeExpectation(key: string, e: Expectation): string {
-  if ('equals' in e) {
-    const u = key === 'UMASK' ? umaskOf(e.equals) : undefined;
-    return u === undefined ? e.equals : `${octal(u)} or stricter (masks at least these bits)`;
-  }
-  if ('oneOf' in e) return `one of ${e.oneOf.join(', ')}`;
-  if ('excludes' in e) return `none of ${e.excludes.join(', ')}`;
-  if ('present' in e) return 'set (any value)';
-  if (e.min !== undefined && e.max !== undefined) return `between ${e.min} and ${e.max}`;
-  if (e.min !== undefined) return `at least ${e.min}`;
-  if (e.max !== undefined) return `at most ${e.max}`;
-  return 'anything';
+  const u = 'equals' in e && key === 'UMASK' ? umaskOf(e.equals) : undefined;
+  return u === undefined ? describeShared(e) : `${octal(u)} or stricter (masks at least these bits)`;
 }
 
 function sameValue(key: string, a: Applied, want: string): boolean {
@@ -151,5 +143,5 @@ export function satisfies(key: string, e: Expectation, a: Applied): boolean {
   if (a.num === undefined) return false;
   // PASS_MAX_DAYS -1 disables expiry: it is not "at most 365"
   const n = key === 'PASS_MAX_DAYS' && a.num < 0 ? Infinity : a.num;
-  return (e.min === undefined || n >= e.min) && (e.max === undefined || n <= e.max);
+  return withinBounds(e, n);
 }

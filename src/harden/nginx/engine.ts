@@ -26,6 +26,7 @@ import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenE
 import { patchedRoot } from '../sshd/edits.ts';
 import { excludedSuites, resolveCipherString } from './ciphers.ts';
 import { loadNginxConfig, NGINX_CONF, type NginxConfig, type Placed } from './load.ts';
+import { describeExpectation as describe } from '../expect.ts';
 
 const DEFAULTS: Readonly<Record<string, string>> = {
   ssl_protocols: 'TLSv1 TLSv1.1 TLSv1.2',
@@ -238,17 +239,6 @@ function satisfies(key: string, expect: Expectation, value: string, set: boolean
   if (!/^\d+$/.test(value)) return false;
   const n = Number(value);
   return (expect.min === undefined || n >= expect.min) && (expect.max === undefined || n <= expect.max);
-}
-
-/** The expectation in words. */
-export function describe(expect: Expectation): string {
-  if ('equals' in expect) return expect.equals;
-  if ('oneOf' in expect) return `one of ${expect.oneOf.join(', ')}`;
-  if ('excludes' in expect) return `none of ${expect.excludes.join(', ')}`;
-  if ('present' in expect) return 'set explicitly';
-  if (expect.min !== undefined && expect.max !== undefined) return `between ${expect.min} and ${expect.max}`;
-  if (expect.min !== undefined) return `at least ${expect.min}`;
-  return `at most ${expect.max ?? ''}`;
 }
 
 function lineOf(config: NginxConfig, file: string, line: number): string {

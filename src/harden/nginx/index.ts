@@ -1,5 +1,5 @@
 // The nginx engine's public surface.
-export { NginxEngine, nginxEngine, judgeAll, servers, describe, HSTS_KEY } from './engine.ts';
+export { NginxEngine, nginxEngine, judgeAll, servers, HSTS_KEY } from './engine.ts';
 export { loadNginxConfig, includePath, expandGlob, NGINX_CONF, type NginxConfig, type Placed } from './load.ts';
 export { parseNginx, NginxSyntaxError, type NginxDirective } from './parse.ts';
 export { resolveCipherString, excludedSuites, termSuites, type CipherSelection } from './ciphers.ts';

@@ -19,6 +19,7 @@
 import { applyEdits } from '../edit.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
 import { commentedDefault, isModule, parseConf, parsePamFile, splitLines, type PamLine } from './parse.ts';
+import { describeExpectation, withinBounds } from '../expect.ts';
 
 export const PAM_ENGINE_ID = 'pam';
 export const COMMON_PASSWORD = 'etc/pam.d/common-password';
@@ -95,16 +96,7 @@ function satisfies(e: Expectation, n: number | undefined, raw: string | undefine
   if ('equals' in e) return String(n) === e.equals;
   if ('oneOf' in e) return e.oneOf.includes(String(n));
   if ('excludes' in e) return !e.excludes.includes(String(n));
-  return (e.min === undefined || n >= e.min) && (e.max === undefined || n <= e.max);
-}
-
-function describeExpectation(e: Expectation): string {
-  if ('present' in e) return 'set';
-  if ('equals' in e) return e.equals;
-  if ('oneOf' in e) return `one of ${e.oneOf.join(', ')}`;
-  if ('excludes' in e) return `none of ${e.excludes.join(', ')}`;
-  if (e.min !== undefined && e.max !== undefined) return `between ${e.min} and ${e.max}`;
-  return e.min !== undefined ? `at least ${e.min}` : `at most ${e.max ?? ''}`;
+  return withinBounds(e, n);
 }
 
 /** The file settings in the order the module reads them (root-relative file, parsed). */

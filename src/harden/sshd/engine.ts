@@ -39,6 +39,7 @@ import type { KeywordInfo } from './keywords.ts';
 import { loadSshdConfig, SSHD_CONFIG, type PlacedDirective, type SshdConfig } from './load.ts';
 import { parseLine } from './parse.ts';
 import { matchPattern, normalise, resolveAlgorithms, splitList } from './values.ts';
+import { describeExpectation as describe } from '../expect.ts';
 
 /** Judges `engine: sshd` checks against `etc/ssh/sshd_config` (or another main file) under a root. */
 export class SshdEngine implements HardenEngine {
@@ -162,18 +163,6 @@ function overrideNotes(eff: Effective, expect: Expectation): string[] {
     const ok = 'error' in n ? false : satisfies(eff.info, expect, value, true) === true;
     return `${head} sets ${value} for matching connections at ${where(d)}${ok ? '' : ', which would fail this check'}.`;
   });
-}
-
-/** The expectation in words, as CheckResult.expected. */
-export function describe(expect: Expectation): string {
-  if ('equals' in expect) return expect.equals;
-  if ('oneOf' in expect) return `one of ${expect.oneOf.join(', ')}`;
-  if ('excludes' in expect) return `none of ${expect.excludes.join(', ')}`;
-  if ('present' in expect) return 'set explicitly';
-  if (expect.min !== undefined && expect.max !== undefined) return `between ${expect.min} and ${expect.max}`;
-  if (expect.min !== undefined) return `at least ${expect.min}`;
-  if (expect.max !== undefined) return `at most ${expect.max}`;
-  return 'any value';
 }
 
 /** Whether a normalised value meets the expectation; a string says why it cannot be judged. */

@@ -1,5 +1,5 @@
 // The sshd engine's public surface.
-export { SshdEngine, sshdEngine, judge, describe } from './engine.ts';
+export { SshdEngine, sshdEngine, judge } from './engine.ts';
 export { effectiveValue, type Effective } from './effective.ts';
 export {
   loadSshdConfig,

@@ -17,6 +17,7 @@ import { applyEdits } from '../edit.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
 import { loadSudoers, SUDOERS, type Located, type SudoersTree } from './load.ts';
 import { splitLines, type DefaultsOption } from './parse.ts';
+import { describeExpectation, withinBounds } from '../expect.ts';
 
 export const SUDOERS_ENGINE_ID = 'sudoers';
 export const NOPASSWD_KEY = 'nopasswd';
@@ -77,16 +78,7 @@ function satisfies(e: Expectation, v: string | undefined): boolean {
   if ('excludes' in e) return !e.excludes.some((x) => v.split(/[\s,]+/).includes(x));
   const n = Number(v);
   if (!/^-?\d+(\.\d+)?$/.test(v)) return false;
-  return (e.min === undefined || n >= e.min) && (e.max === undefined || n <= e.max);
-}
-
-function describeExpectation(e: Expectation): string {
-  if ('present' in e) return 'set';
-  if ('equals' in e) return e.equals;
-  if ('oneOf' in e) return `one of ${e.oneOf.join(', ')}`;
-  if ('excludes' in e) return `none of ${e.excludes.join(', ')}`;
-  if (e.min !== undefined && e.max !== undefined) return `between ${e.min} and ${e.max}`;
-  return e.min !== undefined ? `at least ${e.min}` : `at most ${e.max ?? ''}`;
+  return withinBounds(e, n);
 }
 
 const show = (v: string | undefined): string => v ?? '(unset)';

@@ -29,7 +29,8 @@ import {
   type SysctlTree,
 } from './load.ts';
 import { splitLines } from './parse.ts';
-import { describeExpectation, satisfies } from './values.ts';
+import { describeExpectation } from '../expect.ts';
+import { satisfies } from './values.ts';
 
 export const SYSCTL_ENGINE_ID = 'sysctl';
 export const HARDENING_DROP_IN_NAME = '60-mamori-hardening.conf';

@@ -2,6 +2,7 @@
 // parse with base 0 (`0x10`, `010` octal, `16`) and reject trailing junk; multi-number values (`tcp_rmem`) are
 // blank-separated, any run of blanks being one. Anything else compares as written. Pure.
 import type { Expectation } from '../types.ts';
+import { withinBounds } from '../expect.ts';
 
 const C_INTEGER = /^[+-]?(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
 
@@ -27,17 +28,6 @@ export function normaliseValue(v: string): string {
     .join(' ');
 }
 
-export function describeExpectation(e: Expectation): string {
-  if ('equals' in e) return e.equals;
-  if ('oneOf' in e) return `one of ${e.oneOf.join(', ')}`;
-  if ('excludes' in e) return `none of ${e.excludes.join(', ')}`;
-  if ('present' in e) return 'set (any value)';
-  if (e.min !== undefined && e.max !== undefined) return `between ${e.min} and ${e.max}`;
-  if (e.min !== undefined) return `at least ${e.min}`;
-  if (e.max !== undefined) return `at most ${e.max}`;
-  return 'anything';
-}
-
 /** Whether a value (undefined: not set) satisfies an expectation. Unparseable numbers never do. */
 export function satisfies(e: Expectation, value: string | undefined): boolean {
   if (value === undefined) return false;
@@ -51,5 +41,5 @@ export function satisfies(e: Expectation, value: string | undefined): boolean {
   if ('present' in e) return true;
   const n = parseCInteger(value);
   if (n === undefined) return false;
-  return (e.min === undefined || n >= e.min) && (e.max === undefined || n <= e.max);
+  return withinBounds(e, n);
 }
