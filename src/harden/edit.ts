@@ -1,7 +1,7 @@
 // Line edits (src/harden/types.ts) applied to text, and rendered as the unified diff a finding carries: paths
 // relative to the root with a/ and b/ prefixes, so `patch -p1` applies it from the root. Pure.
 import { createTwoFilesPatch } from 'diff';
-import type { FileEdit, LineEdit } from './types.ts';
+import type { ConfigRoot, FileEdit, LineEdit } from './types.ts';
 
 /** The line ending a file uses (kept by edits): CRLF when its first line ends so. */
 function eolOf(text: string): string {
@@ -77,4 +77,15 @@ export function changedLines(edit: FileEdit): number {
   let n = 0;
   for (const e of edit.edits) n += e.kind === 'insert' ? e.lines.length : 1;
   return n;
+}
+
+/** A root that reads `edits` applied on top of `root` (how an engine re-checks its own fix before offering it). */
+export function patchedRoot(root: ConfigRoot, edits: readonly FileEdit[]): ConfigRoot {
+  return {
+    read: async (path) => {
+      const mine = edits.filter((f) => f.path === path).flatMap((f) => f.edits);
+      return mine.length === 0 ? root.read(path) : applyEdits((await root.read(path)) ?? '', mine);
+    },
+    list: (dir) => root.list(dir),
+  };
 }

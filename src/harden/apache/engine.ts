@@ -21,7 +21,7 @@
 // not rename the vhosts after them.
 import { excludedSuites, resolveCipherString } from '../nginx/ciphers.ts';
 import { describeExpectation as describe } from '../expect.ts';
-import { patchedRoot } from '../sshd/edits.ts';
+import { patchedRoot } from '../edit.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine } from '../types.ts';
 import { APACHE_CONF, loadApacheConfig, type ApacheConfig, type Placed } from './load.ts';
 

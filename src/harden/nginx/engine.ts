@@ -23,7 +23,7 @@
 // that has add_header lines already, else the server). Instances are named by server_name and file (not line),
 // so inserted lines do not rename the servers after them.
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
-import { patchedRoot } from '../sshd/edits.ts';
+import { patchedRoot } from '../edit.ts';
 import { excludedSuites, resolveCipherString } from './ciphers.ts';
 import { loadNginxConfig, NGINX_CONF, type NginxConfig, type Placed } from './load.ts';
 import { describeExpectation as describe } from '../expect.ts';

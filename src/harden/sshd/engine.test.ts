@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CheckResult, CheckSpec, ConfigRoot, FileEdit } from '../types.ts';
-import { patchedRoot } from './edits.ts';
+import { patchedRoot } from '../edit.ts';
 import { SshdEngine } from './engine.ts';
 import { CHECKS, dirRoot, FIXTURES, memRoot, VARIANTS, type Variant } from './testkit.ts';
 

@@ -33,7 +33,7 @@
 //   `Include`, which is safe because no included file sets the keyword for all connections (it would be the
 //   effective line). Match blocks are never edited.
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
-import { patchedRoot } from './edits.ts';
+import { patchedRoot } from '../edit.ts';
 import { effectiveValue, type Effective } from './effective.ts';
 import type { KeywordInfo } from './keywords.ts';
 import { loadSshdConfig, SSHD_CONFIG, type PlacedDirective, type SshdConfig } from './load.ts';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FileEdit } from '../types.ts';
-import { applyLineEdits } from './edits.ts';
+import { applyEdits } from '../edit.ts';
 import { effectiveValue } from './effective.ts';
 import { SshdEngine } from './engine.ts';
 import { keywordInfo } from './keywords.ts';
@@ -97,7 +97,7 @@ function materialise(variant: string, fixes: readonly FileEdit[] = []): { root: 
   const forSshd = join(out, 'sshd');
   for (const rel of files(src)) {
     const edits = fixes.filter((f) => f.path === rel).flatMap((f) => f.edits);
-    const text = applyLineEdits(readFileSync(join(src, rel), 'utf8'), edits);
+    const text = applyEdits(readFileSync(join(src, rel), 'utf8'), edits);
     // sshd resolves Include against the real /etc/ssh: point each one into the copy (line numbers unchanged)
     const rewritten = parseSshdConfig(text)
       .map((l) =>
