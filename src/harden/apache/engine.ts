@@ -21,9 +21,9 @@
 // not rename the vhosts after them.
 import { excludedSuites, resolveCipherString } from '../nginx/ciphers.ts';
 import { describeExpectation as describe } from '../expect.ts';
-import { patchedRoot } from '../edit.ts';
-import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine } from '../types.ts';
+import type { CheckResult, CheckSpec, Expectation, FileEdit, HardenEngine } from '../types.ts';
 import { APACHE_CONF, loadApacheConfig, type ApacheConfig, type Placed } from './load.ts';
+import { MainFileEngine } from '../main-file.ts';
 
 const DEFAULTS: Readonly<Record<string, string>> = {
   sslprotocol: 'all -SSLv3',
@@ -100,58 +100,17 @@ const all = (list: readonly Placed[], name: string): Placed[] => list.filter((d)
 const last = (list: readonly Placed[], name: string): Placed | undefined => all(list, name).at(-1);
 
 /** Judges `engine: apache` checks against etc/apache2/apache2.conf under a root. */
-export class ApacheEngine implements HardenEngine {
-  readonly id = 'apache';
-  readonly #main: string;
+export class ApacheEngine extends MainFileEngine<ApacheConfig> {
   constructor(main: string = APACHE_CONF) {
-    this.#main = main;
-  }
-
-  async applies(root: ConfigRoot): Promise<boolean> {
-    return (await root.read(this.#main)) !== undefined;
-  }
-
-  async assess(root: ConfigRoot, checks: readonly CheckSpec[]): Promise<CheckResult[]> {
-    const mine = checks.filter((c) => c.engine === this.id);
-    let config: ApacheConfig | undefined;
-    try {
-      config = await loadApacheConfig(root, this.#main);
-    } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
-      return mine.map((check) => ({
-        check,
-        status: 'error',
-        expected: describe(check.expect),
-        message: `apache: ${why}.`,
-      }));
-    }
-    if (!config)
-      return mine.map((check) => ({
-        check,
-        status: 'not-applicable',
-        expected: describe(check.expect),
-        message: `No ${this.#main}.`,
-      }));
-    const out: CheckResult[] = [];
-    for (const check of mine) {
-      const seen = new Map<string, string>();
-      for (const r of judgeAll(config, check)) {
-        let result = r.fix ? await verified(root, this.#main, r) : r;
-        const key = result.fix ? JSON.stringify(result.fix) : undefined;
-        if (key !== undefined) {
-          const first = seen.get(key);
-          if (first !== undefined) {
-            const { fix: _shared, ...rest } = result;
-            result = {
-              ...rest,
-              unfixable: `the patch of ${first} edits the same shared line and fixes this vhost too`,
-            };
-          } else seen.set(key, result.instance ?? '');
-        }
-        out.push(result);
-      }
-    }
-    return out;
+    super({
+      id: 'apache',
+      main,
+      load: loadApacheConfig,
+      judge: judgeAll,
+      missing: `No ${main}.`,
+      loadError: (why) => `apache: ${why}.`,
+      place: 'vhost',
+    });
   }
 }
 
@@ -363,21 +322,4 @@ function judgeHsts(config: ApacheConfig, s: Scope, v: Vhost, check: CheckSpec): 
     return { ...fail, fix: [{ path: lastHeader.file, edits: [edit] }] };
   }
   return { ...fail, fix: [vhostInsert(config, v, line)] };
-}
-
-/** Re-reads the root with the fix applied; a fix that does not make this vhost pass is withdrawn. */
-async function verified(root: ConfigRoot, main: string, result: CheckResult): Promise<CheckResult> {
-  let again: CheckResult | undefined;
-  try {
-    const after = await loadApacheConfig(patchedRoot(root, result.fix ?? []), main);
-    again = after ? judgeAll(after, result.check).find((r) => r.instance === result.instance) : undefined;
-  } catch {
-    again = undefined;
-  }
-  if (again?.status === 'pass') return result;
-  const { fix: _dropped, ...rest } = result;
-  return {
-    ...rest,
-    unfixable: `the edit Mamori computed does not make the check pass (${again?.message ?? 'the patched configuration does not load'})`,
-  };
 }

@@ -22,11 +22,11 @@
 // before http's closing brace); a missing HSTS header goes where it does not drop other headers (the level
 // that has add_header lines already, else the server). Instances are named by server_name and file (not line),
 // so inserted lines do not rename the servers after them.
-import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
-import { patchedRoot } from '../edit.ts';
+import type { CheckResult, CheckSpec, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
 import { excludedSuites, resolveCipherString } from './ciphers.ts';
 import { loadNginxConfig, NGINX_CONF, type NginxConfig, type Placed } from './load.ts';
 import { describeExpectation as describe } from '../expect.ts';
+import { MainFileEngine } from '../main-file.ts';
 
 const DEFAULTS: Readonly<Record<string, string>> = {
   ssl_protocols: 'TLSv1 TLSv1.1 TLSv1.2',
@@ -43,60 +43,17 @@ export const HSTS_KEY = 'Strict-Transport-Security';
 type Server = { readonly http: Placed; readonly block: Placed; readonly instance: string; readonly tls: boolean };
 
 /** Judges `engine: nginx` checks against etc/nginx/nginx.conf under a root. */
-export class NginxEngine implements HardenEngine {
-  readonly id = 'nginx';
-  readonly #main: string;
+export class NginxEngine extends MainFileEngine<NginxConfig> {
   constructor(main: string = NGINX_CONF) {
-    this.#main = main;
-  }
-
-  async applies(root: ConfigRoot): Promise<boolean> {
-    return (await root.read(this.#main)) !== undefined;
-  }
-
-  async assess(root: ConfigRoot, checks: readonly CheckSpec[]): Promise<CheckResult[]> {
-    const mine = checks.filter((c) => c.engine === this.id);
-    let config: NginxConfig | undefined;
-    try {
-      config = await loadNginxConfig(root, this.#main);
-    } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
-      return mine.map((check) => ({
-        check,
-        status: 'error',
-        expected: describe(check.expect),
-        message: `nginx: ${why}.`,
-      }));
-    }
-    if (!config) {
-      return mine.map((check) => ({
-        check,
-        status: 'not-applicable',
-        expected: describe(check.expect),
-        message: `No ${this.#main}.`,
-      }));
-    }
-    const out: CheckResult[] = [];
-    for (const check of mine) {
-      const results = judgeAll(config, check);
-      const seen = new Map<string, string>();
-      for (const r of results) {
-        let result = r.fix ? await verified(root, this.#main, r) : r;
-        const key = result.fix ? JSON.stringify(result.fix) : undefined;
-        if (key !== undefined) {
-          const first = seen.get(key);
-          if (first !== undefined) {
-            const { fix: _shared, ...rest } = result;
-            result = {
-              ...rest,
-              unfixable: `the patch of ${first} edits the same shared line and fixes this server too`,
-            };
-          } else seen.set(key, result.instance ?? '');
-        }
-        out.push(result);
-      }
-    }
-    return out;
+    super({
+      id: 'nginx',
+      main,
+      load: loadNginxConfig,
+      judge: judgeAll,
+      missing: `No ${main}.`,
+      loadError: (why) => `nginx: ${why}.`,
+      place: 'server',
+    });
   }
 }
 
@@ -413,21 +370,4 @@ function mergeEdits(fixes: readonly FileEdit[]): FileEdit[] {
   const m = new Map<string, LineEdit[]>();
   for (const f of fixes) m.set(f.path, [...(m.get(f.path) ?? []), ...f.edits]);
   return [...m].map(([path, edits]) => ({ path, edits }));
-}
-
-/** Re-reads the root with the fix applied; a fix that does not make this server pass is withdrawn. */
-async function verified(root: ConfigRoot, main: string, result: CheckResult): Promise<CheckResult> {
-  let again: CheckResult | undefined;
-  try {
-    const after = await loadNginxConfig(patchedRoot(root, result.fix ?? []), main);
-    again = after ? judgeAll(after, result.check).find((r) => r.instance === result.instance) : undefined;
-  } catch {
-    again = undefined;
-  }
-  if (again?.status === 'pass') return result;
-  const { fix: _dropped, ...rest } = result;
-  return {
-    ...rest,
-    unfixable: `the edit Mamori computed does not make the check pass (${again?.message ?? 'the patched configuration does not load'})`,
-  };
 }

@@ -32,56 +32,27 @@
 //   after the last directive before the first `Match` (or of the file). That is after the top
 //   `Include`, which is safe because no included file sets the keyword for all connections (it would be the
 //   effective line). Match blocks are never edited.
-import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
-import { patchedRoot } from '../edit.ts';
+import type { CheckResult, CheckSpec, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
 import { effectiveValue, type Effective } from './effective.ts';
 import type { KeywordInfo } from './keywords.ts';
 import { loadSshdConfig, SSHD_CONFIG, type PlacedDirective, type SshdConfig } from './load.ts';
 import { parseLine } from './parse.ts';
 import { matchPattern, normalise, resolveAlgorithms, splitList } from './values.ts';
 import { describeExpectation as describe } from '../expect.ts';
+import { MainFileEngine } from '../main-file.ts';
 
 /** Judges `engine: sshd` checks against `etc/ssh/sshd_config` (or another main file) under a root. */
-export class SshdEngine implements HardenEngine {
-  readonly id = 'sshd';
-  readonly #main: string;
-
+export class SshdEngine extends MainFileEngine<SshdConfig> {
   constructor(main: string = SSHD_CONFIG) {
-    this.#main = main;
-  }
-
-  async applies(root: ConfigRoot): Promise<boolean> {
-    return (await root.read(this.#main)) !== undefined;
-  }
-
-  async assess(root: ConfigRoot, checks: readonly CheckSpec[]): Promise<CheckResult[]> {
-    const mine = checks.filter((c) => c.engine === this.id);
-    let config: SshdConfig | undefined;
-    try {
-      config = await loadSshdConfig(root, this.#main);
-    } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
-      return mine.map((check) => ({
-        check,
-        status: 'error',
-        expected: describe(check.expect),
-        message: `Could not read ${this.#main} or a file it includes: ${why}.`,
-      }));
-    }
-    if (!config) {
-      return mine.map((check) => ({
-        check,
-        status: 'not-applicable',
-        expected: describe(check.expect),
-        message: `No ${this.#main}: OpenSSH server is not installed here.`,
-      }));
-    }
-    const results: CheckResult[] = [];
-    for (const check of mine) {
-      const result = judge(config, check);
-      results.push(result.fix ? await verified(root, this.#main, result) : result);
-    }
-    return results;
+    super({
+      id: 'sshd',
+      main,
+      load: loadSshdConfig,
+      judge: (config, check) => [judge(config, check)],
+      missing: `No ${main}: OpenSSH server is not installed here.`,
+      loadError: (why) => `Could not read ${main} or a file it includes: ${why}.`,
+      place: 'server',
+    });
   }
 }
 
@@ -127,18 +98,6 @@ export function judge(config: SshdConfig, check: CheckSpec): CheckResult {
   return typeof fix === 'string'
     ? { ...base, status: 'fail', current, message, unfixable: fix }
     : { ...base, status: 'fail', current, message, fix };
-}
-
-/** Re-reads the root with the fix applied; a fix that does not make the check pass is withdrawn. */
-async function verified(root: ConfigRoot, main: string, result: CheckResult): Promise<CheckResult> {
-  const after = await loadSshdConfig(patchedRoot(root, result.fix ?? []), main);
-  const again = after ? judge(after, result.check) : undefined;
-  if (again?.status === 'pass') return result;
-  const { fix: _dropped, ...rest } = result;
-  return {
-    ...rest,
-    unfixable: `the edit Mamori computed does not make the check pass (${again?.message ?? 'no file'})`,
-  };
 }
 
 function where(d: PlacedDirective): string {
