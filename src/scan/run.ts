@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXTRACTORS } from './ecosystems/extractors.ts';
 import { vulnerabilityFinding, type VulnerabilityFinding } from './finding.ts';
 import type { ExtractorKind } from './inventory/extract.ts';
 import type { ExtractIssue, Package } from './inventory/types.ts';
@@ -61,8 +60,6 @@ export type ScanResult = {
   readonly findings: readonly VulnerabilityFinding[];
   /** Distinct (ecosystem, name, version) looked up. */
   readonly lookups: number;
-  /** Packages that have at least one finding. */
-  readonly vulnerablePackages: number;
   readonly elapsedMs: number;
   readonly time: string;
 };
@@ -167,7 +164,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   opts.onProgress?.({ phase: 'match', done, total: distinct.size });
 
   const findings: VulnerabilityFinding[] = [];
-  const vulnerable = new Set<string>();
   const multi = targets.length > 1;
   for (const t of targets) {
     const seen = new Set<string>();
@@ -178,7 +174,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       const here = `${key(p)}\u0000${p.location}`;
       if (seen.has(here)) continue;
       seen.add(here);
-      vulnerable.add(`${t.target.path}\u0000${here}`);
       const own: PackageMatch = { ...m, package: p };
       for (const v of [...m.vulnerabilities, ...m.unknown])
         findings.push(
@@ -190,13 +185,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     targets,
     findings,
     lookups: distinct.size,
-    vulnerablePackages: vulnerable.size,
     elapsedMs: performance.now() - started,
     time,
   };
-}
-
-/** The extractor registry, for `--help` texts: every lockfile/manifest format by id. */
-export function extractorIds(): string[] {
-  return [...EXTRACTORS.keys()].sort();
 }

@@ -53,6 +53,8 @@ function clip(s: string, n: number): string {
 export function scanTable(findings: readonly VulnerabilityFinding[], opts: { color: boolean; width: number }): string {
   if (findings.length === 0) return 'No known vulnerabilities found.\n';
   const rows = [...findings].sort(byPlace);
+  const perPlace = new Map<string, number>();
+  for (const f of rows) perPlace.set(placeOf(f), (perPlace.get(placeOf(f)) ?? 0) + 1);
   const paint = (s: Severity, text: string): string => (opts.color ? `${COLOR[s]}${text}${RESET}` : text);
   const pkgW = Math.min(40, Math.max(7, ...rows.map((f) => f.package.name.length)));
   const verW = Math.min(24, Math.max(7, ...rows.map((f) => f.package.version.length)));
@@ -74,7 +76,7 @@ export function scanTable(findings: readonly VulnerabilityFinding[], opts: { col
     if (pkg !== undefined && thisPkg !== pkg) hint(last);
     if (here !== place) {
       if (place !== undefined) out.push('');
-      const n = rows.filter((r) => placeOf(r) === here).length;
+      const n = perPlace.get(here) ?? 0;
       out.push(`${here} (${f.package.ecosystem}) — ${n} ${n === 1 ? 'vulnerability' : 'vulnerabilities'}`);
       out.push(
         `${'severity'.padEnd(8)} ${'package'.padEnd(pkgW)} ${'version'.padEnd(verW)} ${'id'.padEnd(idW)} ${'fixed'.padEnd(fixW)} summary`,
