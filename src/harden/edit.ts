@@ -9,12 +9,14 @@ function eolOf(text: string): string {
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
 }
 
-/** Splits text into lines without their endings; `final` says whether the last line ended with one. */
-function splitLines(text: string): { lines: string[]; final: boolean } {
-  if (text === '') return { lines: [], final: true };
-  const final = text.endsWith('\n');
-  const body = final ? text.slice(0, -1) : text;
-  return { lines: body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)), final };
+/**
+ * A text's lines as edits number them: `\n`-separated, a final `\r` dropped, no empty tail after a final
+ * newline. Engines split with this so the line numbers of their edits are the applier's.
+ */
+export function splitLines(text: string): string[] {
+  if (text === '') return [];
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  return body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
 
 /**
@@ -24,7 +26,8 @@ function splitLines(text: string): { lines: string[]; final: boolean } {
  */
 export function applyEdits(text: string, edits: readonly LineEdit[]): string {
   const eol = eolOf(text);
-  const { lines, final } = splitLines(text);
+  const lines = splitLines(text);
+  const final = text === '' || text.endsWith('\n');
   const replaced = new Map<number, string | null>();
   const inserted = new Map<number, string[]>();
   for (const e of edits) {

@@ -8,9 +8,9 @@
 // value); when a consumer finds no line, `KEY value` is inserted after the commented-out default
 // (`#PASS_MAX_DAYS ...`) if the file has one, else appended. The edit is kept only if re-reading the edited
 // text passes.
-import { applyEdits } from '../edit.ts';
+import { applyEdits, splitLines } from '../edit.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, FileEdit, HardenEngine, LineEdit } from '../types.ts';
-import { pamDefs, shadowDefs, splitLines, type Def } from './parse.ts';
+import { pamDefs, shadowDefs, type Def } from './parse.ts';
 import { applied, consumersOf, describeExpectation, satisfies, type Applied, type Consumer } from './values.ts';
 
 export const LOGIN_DEFS_ENGINE_ID = 'login.defs';

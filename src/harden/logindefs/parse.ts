@@ -9,6 +9,7 @@
 //     ENCRYPT_METHOD): `#` anywhere ends the line; the name ends at a blank or `=`; names match
 //     case-INsensitively (strcasecmp) and the search stops at the FIRST match.
 // Pure.
+import { splitLines } from '../edit.ts';
 
 export type Def = {
   /** 1-based physical line. */
@@ -24,13 +25,6 @@ export type Def = {
 /** fgets(buf, 1024): at most 1023 bytes per read. */
 const FGETS_BYTES = 1023;
 const C_SPACE = ' \t\n\v\f\r';
-
-/** Splits like the patch applier (src/harden/edit.ts): `\n`-separated, a final `\r` dropped, no empty tail. */
-export function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  return body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-}
 
 /** The physical line cut as fgets with a 1024-byte buffer reads it (the newline counts). */
 function fgetsChunks(raw: string): string[] {

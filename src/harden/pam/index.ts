@@ -16,9 +16,9 @@
 // line, `name = value` is inserted after the commented default (`# minlen = 8`) of the main file, or appended.
 // When an argument overrides the file the message says so and the file is left alone. The edit is kept only
 // if re-assessing the edited files passes.
-import { applyEdits } from '../edit.ts';
+import { applyEdits, splitLines } from '../edit.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
-import { commentedDefault, isModule, parseConf, parsePamFile, splitLines, type PamLine } from './parse.ts';
+import { commentedDefault, isModule, parseConf, parsePamFile, type PamLine } from './parse.ts';
 import { describeExpectation, withinBounds } from '../expect.ts';
 
 export const PAM_ENGINE_ID = 'pam';

@@ -6,13 +6,7 @@
 //     `[value=action ...]` list; a `-` before the type means "skip silently if the module is missing"; `#`
 //     starts a comment; a line ending in `\` continues. Arguments are `name=value` or bare words; `[...]`
 //     quoting of arguments with blanks is kept as one argument.
-
-/** Splits like the patch applier (src/harden/edit.ts): `\n`-separated, a final `\r` dropped, no empty tail. */
-export function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  return body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-}
+import { splitLines } from '../edit.ts';
 
 export type ConfSetting = {
   readonly line: number;

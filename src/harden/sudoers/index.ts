@@ -13,10 +13,10 @@
 // The fix edits the effective negation in place (`!use_pty` → `use_pty`, in whichever file holds it), or
 // inserts one `Defaults\t<option>` line into etc/sudoers after its last global Defaults line (before the
 // first include when there is none). The edit is kept only if re-reading the edited tree passes.
-import { applyEdits } from '../edit.ts';
+import { applyEdits, splitLines } from '../edit.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
 import { loadSudoers, SUDOERS, type Located, type SudoersTree } from './load.ts';
-import { splitLines, type DefaultsOption } from './parse.ts';
+import { type DefaultsOption } from './parse.ts';
 import { describeExpectation, withinBounds } from '../expect.ts';
 
 export const SUDOERS_ENGINE_ID = 'sudoers';

@@ -7,6 +7,7 @@
 //     takes comma-separated options `flag`, `!flag`, `name=value`, `name+=value`, `name-=value`; values may be
 //     double-quoted (commas inside quotes are text) and `\` escapes a character;
 //   - anything else that is not an alias definition is a user specification; its `NOPASSWD:` tags matter here.
+import { splitLines } from '../edit.ts';
 
 /** A physical line of a logical one: 1-based number and text. */
 export type Physical = { readonly line: number; readonly text: string };
@@ -42,13 +43,6 @@ export type SudoersEntry =
       /** `NOPASSWD:` tags in it, by physical line. */
       readonly nopasswd: readonly number[];
     };
-
-/** Splits like the patch applier (src/harden/edit.ts): `\n`-separated, a final `\r` dropped, no empty tail. */
-export function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  return body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-}
 
 /** Logical lines: physical ones joined where a line ends in an (unescaped) backslash. */
 export function logicalLines(text: string): Physical[][] {

@@ -9,7 +9,7 @@ import { OverlayRoot } from '../root.ts';
 import type { SyntaxVerdict } from '../run.ts';
 import type { ConfigRoot } from '../types.ts';
 import { includeTarget, loadSudoers } from './load.ts';
-import { splitLines } from './parse.ts';
+import { splitLines } from '../edit.ts';
 
 const CANDIDATES = ['/usr/sbin/visudo', '/usr/local/sbin/visudo', '/sbin/visudo', '/usr/bin/visudo'];
 

@@ -14,7 +14,7 @@
 //   3. otherwise insert into etc/sysctl.conf after the commented-out example of the key if there is one
 //      (the SSG way), else at its end: read last by procps and, through 99-sysctl.conf, late by systemd.
 // Editing an existing line beats adding one; adding a line to an existing file beats creating a file.
-import { applyEdits } from '../edit.ts';
+import { applyEdits, splitLines } from '../edit.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, FileEdit, HardenEngine, LineEdit } from '../types.ts';
 import { effectiveProcps, effectiveSystemd, lastSetter, type Effective, type Placed } from './effective.ts';
 import { dottedKey, isGlob, keyPath } from './key.ts';
@@ -28,7 +28,6 @@ import {
   type Reader,
   type SysctlTree,
 } from './load.ts';
-import { splitLines } from './parse.ts';
 import { describeExpectation } from '../expect.ts';
 import { satisfies } from './values.ts';
 

@@ -4,6 +4,7 @@
 // set it"; `-key` without `=` excludes the key from glob assignments. There are no trailing comments: in
 // `kernel.sysrq = 0 # off` the value is `0 # off`, which the kernel rejects. Pure.
 import { isGlob, keyPath } from './key.ts';
+import { splitLines } from '../edit.ts';
 
 export type SysctlEntry = {
   readonly line: number;
@@ -22,13 +23,6 @@ export type SysctlEntry = {
   readonly keyText: string;
   readonly indent: string;
 };
-
-/** Splits like the patch applier (src/harden/edit.ts): `\n`-separated, a final `\r` dropped, no empty tail. */
-export function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  return body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-}
 
 export function parseSysctlConf(text: string): SysctlEntry[] {
   const out: SysctlEntry[] = [];
