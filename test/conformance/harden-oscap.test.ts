@@ -25,6 +25,7 @@ import { DirectoryRoot } from '../../src/harden/root.ts';
 import { assess, harden } from '../../src/harden/run.ts';
 import type { CheckResult, CheckSpec } from '../../src/harden/types.ts';
 import { oscapMissing, oscapRun, ubuntuRootFacts, type OscapResult } from '../support/oscap.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'harden');
 const PROFILES = ['cis-l1-server', 'cis-l2-server'] as const;
@@ -277,18 +278,6 @@ const PATCH_DELIBERATE: Readonly<Record<string, readonly ReasonKey[]>> = {
 // ---------------------------------------------------------------------------------------------------------------
 // Held-out variants: seeded random edits of a fixture
 
-/** mulberry32: a small seeded generator, so a held-out root is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Edit = 'flip' | 'uncomment' | 'duplicate' | 'lowercase' | 'value-case' | 'move' | 'slash-key';
 type HeldOut = {
   readonly name: string;
@@ -416,7 +405,7 @@ function editorFor(family: Family, keys: ReadonlySet<string>): Editor {
 
 /** Applies the held-out variant's edits to the files of a root; returns what was done, in words. */
 function applyHeldOut(h: HeldOut, files: Files, keys: ReadonlySet<string>): string[] {
-  const rand = seeded(h.seed);
+  const rand = seededRandom(h.seed);
   const pick = <T>(xs: readonly T[]): T | undefined => (xs.length ? xs[Math.floor(rand() * xs.length)] : undefined);
   const ed = editorFor(h.family, keys);
   const active = (): Op[] =>

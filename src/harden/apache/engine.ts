@@ -19,7 +19,7 @@
 // the vhost after its `SSLEngine on` line, with that indentation; a missing ServerTokens is appended to
 // apache2.conf. Instances are `vhost <ServerName or address> (<file>)`: no line numbers, so inserted lines do
 // not rename the vhosts after them.
-import { excludedSuites, resolveCipherString } from '../nginx/ciphers.ts';
+import { cipherStringPasses } from '../nginx/ciphers.ts';
 import { describeExpectation as describe } from '../expect.ts';
 import type { CheckResult, CheckSpec, Expectation, FileEdit, HardenEngine } from '../types.ts';
 import { APACHE_CONF, loadApacheConfig, type ApacheConfig, type Placed } from './load.ts';
@@ -216,16 +216,7 @@ function satisfies(key: string, expect: Expectation, value: string, set: boolean
   if ('oneOf' in expect) return expect.oneOf.some((e) => value === normalise(key, e));
   if ('excludes' in expect) {
     if (key === 'sslciphersuite') {
-      const sel = resolveCipherString(value);
-      const bad = excludedSuites(sel, expect.excludes);
-      if (sel.unknown.length) notes.push(`OpenSSL does not know ${sel.unknown.join(', ')}.`);
-      if (bad.length)
-        notes.push(
-          `It selects ${bad.length} excluded suite${bad.length > 1 ? 's' : ''}: ${bad.slice(0, 6).join(', ')}${bad.length > 6 ? ', ...' : ''}.`,
-        );
-      if (sel.suites.length === 0) notes.push('It selects no TLS 1.2 suite.');
-      // a term OpenSSL does not know is judged as unknown: fail closed
-      return bad.length === 0 && sel.unknown.length === 0 && sel.suites.length > 0;
+      return cipherStringPasses(value, expect.excludes, notes);
     }
     const items = value.toLowerCase().split(/\s+/);
     return !expect.excludes.some((e) => items.includes(e.toLowerCase()));

@@ -83,3 +83,19 @@ export function excludedSuites(sel: CipherSelection, excludes: readonly string[]
   const sets = excludes.map((e) => termSuites(e) ?? new Set<string>());
   return sel.suites.filter((s) => sets.some((set) => set.has(s)));
 }
+
+/**
+ * Whether an OpenSSL cipher string (nginx ssl_ciphers, Apache SSLCipherSuite) selects no excluded suite, with
+ * what it selects wrong in `notes`. A term OpenSSL does not know, or a string selecting nothing, fails: closed.
+ */
+export function cipherStringPasses(value: string, excludes: readonly string[], notes: string[]): boolean {
+  const sel = resolveCipherString(value);
+  const bad = excludedSuites(sel, excludes);
+  if (sel.unknown.length) notes.push(`OpenSSL does not know ${sel.unknown.join(', ')}.`);
+  if (bad.length)
+    notes.push(
+      `It selects ${bad.length} excluded suite${bad.length > 1 ? 's' : ''}: ${bad.slice(0, 6).join(', ')}${bad.length > 6 ? ', ...' : ''}.`,
+    );
+  if (sel.suites.length === 0) notes.push('It selects no TLS 1.2 suite.');
+  return bad.length === 0 && sel.unknown.length === 0 && sel.suites.length > 0;
+}

@@ -23,7 +23,7 @@
 // that has add_header lines already, else the server). Instances are named by server_name and file (not line),
 // so inserted lines do not rename the servers after them.
 import type { CheckResult, CheckSpec, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
-import { excludedSuites, resolveCipherString } from './ciphers.ts';
+import { cipherStringPasses } from './ciphers.ts';
 import { loadNginxConfig, NGINX_CONF, type NginxConfig, type Placed } from './load.ts';
 import { describeExpectation as describe } from '../expect.ts';
 import { MainFileEngine } from '../main-file.ts';
@@ -179,16 +179,7 @@ function satisfies(key: string, expect: Expectation, value: string, set: boolean
   if ('oneOf' in expect) return expect.oneOf.some((v) => value === normalise(key, v));
   if ('excludes' in expect) {
     if (key === 'ssl_ciphers') {
-      const sel = resolveCipherString(value);
-      const bad = excludedSuites(sel, expect.excludes);
-      if (sel.unknown.length) notes.push(`OpenSSL does not know ${sel.unknown.join(', ')}.`);
-      if (bad.length)
-        notes.push(
-          `It selects ${bad.length} excluded suite${bad.length > 1 ? 's' : ''}: ${bad.slice(0, 6).join(', ')}${bad.length > 6 ? ', ...' : ''}.`,
-        );
-      if (sel.suites.length === 0) notes.push('It selects no TLS 1.2 suite.');
-      // a term OpenSSL does not know is judged as unknown: fail closed
-      return bad.length === 0 && sel.unknown.length === 0 && sel.suites.length > 0;
+      return cipherStringPasses(value, expect.excludes, notes);
     }
     const items = value.split(/\s+/);
     return !items.some((i) => expect.excludes.some((e) => e.toLowerCase() === i.toLowerCase()));
