@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { harden } from './run.ts';
-import type { CheckResult, CheckSpec, ConfigRoot, HardenEngine, LineEdit } from './types.ts';
-
-/** A root in memory. */
-class MemRoot implements ConfigRoot {
-  readonly files: Record<string, string>;
-  constructor(files: Record<string, string>) {
-    this.files = files;
-  }
-  async read(p: string) {
-    return this.files[p];
-  }
-  async list(d: string) {
-    return Object.keys(this.files)
-      .filter((f) => f.startsWith(d + '/'))
-      .map((f) => f.slice(d.length + 1))
-      .sort();
-  }
-}
+import type { CheckResult, CheckSpec, HardenEngine, LineEdit } from './types.ts';
+import { MemoryRoot } from './testkit.ts';
 
 /**
  * A toy engine over etc/toy.conf (`key = value` lines). Its fix for `key` replaces the line, but a key named
@@ -72,7 +56,7 @@ const spec = (key: string, value: string): CheckSpec => ({
 });
 
 test('a fix that works is offered as a patch; one that does not, or breaks another check, is not', async () => {
-  const root = new MemRoot({ 'etc/toy.conf': 'a = 1\nb = 2\nguard = on\nsloppy = 0\nclobber = 0\n' });
+  const root = new MemoryRoot({ 'etc/toy.conf': 'a = 1\nb = 2\nguard = on\nsloppy = 0\nclobber = 0\n' });
   const checks = [
     spec('a', '0'),
     spec('b', '2'),
@@ -100,7 +84,7 @@ test('a fix that works is offered as a patch; one that does not, or breaks anoth
 });
 
 test('checks of an engine that does not apply are not-applicable; an unknown engine is an error', async () => {
-  const r = await harden(new MemRoot({}), [spec('a', '0'), { ...spec('x', '1'), engine: 'nope' }], engines);
+  const r = await harden(new MemoryRoot({}), [spec('a', '0'), { ...spec('x', '1'), engine: 'nope' }], engines);
   assert.deepEqual(
     r.checks.map((c) => [c.result.check.id, c.result.status]),
     [
@@ -111,7 +95,7 @@ test('checks of an engine that does not apply are not-applicable; an unknown eng
 });
 
 test('a syntax checker that rejects the patched file keeps the patch back', async () => {
-  const root = new MemRoot({ 'etc/toy.conf': 'a = 1\n' });
+  const root = new MemoryRoot({ 'etc/toy.conf': 'a = 1\n' });
   const r = await harden(root, [spec('a', '0')], engines, {
     syntax: async (_e, _r, files) => ({
       tool: 'toycheck',
@@ -161,7 +145,7 @@ const SERVERS = 'server a tls = 1.0\nserver b tls = 1.3\nserver c tls = 1.1\n';
 
 test('a check judged per place: each instance is its own result, verified on its own', async () => {
   const r = await harden(
-    new MemRoot({ 'etc/srv.conf': SERVERS }),
+    new MemoryRoot({ 'etc/srv.conf': SERVERS }),
     [{ ...spec('tls', '1.3'), engine: 'srv' }],
     new Map([['srv', perServer()]]),
   );
@@ -180,7 +164,7 @@ test('a check judged per place: each instance is its own result, verified on its
 test('a patch that makes a passing result vanish is refused', async () => {
   // fixing server a by deleting server b's line: b (which passed) is no longer judged
   const r = await harden(
-    new MemRoot({ 'etc/srv.conf': SERVERS }),
+    new MemoryRoot({ 'etc/srv.conf': SERVERS }),
     [{ ...spec('tls', '1.3'), engine: 'srv' }],
     new Map([['srv', perServer(true)]]),
   );

@@ -6,8 +6,9 @@ import { parseBaseline } from '../baselines.ts';
 import { applyEdits } from '../edit.ts';
 import { DirectoryRoot, OverlayRoot } from '../root.ts';
 import { harden } from '../run.ts';
-import type { CheckResult, CheckSpec, ConfigRoot, HardenEngine } from '../types.ts';
+import type { CheckResult, CheckSpec, HardenEngine } from '../types.ts';
 import { dockerfileEngine, isDockerfileName, parseDockerfile } from './index.ts';
+import { MemoryRoot } from '../testkit.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/harden/dockerfile/', import.meta.url));
 const app = (): DirectoryRoot => new DirectoryRoot(`${FIXTURES}app`);
@@ -17,22 +18,6 @@ const CHECKS = parseBaseline(
 );
 const ENGINES: ReadonlyMap<string, HardenEngine> = new Map([[dockerfileEngine.id, dockerfileEngine]]);
 const byKey = (key: string): CheckSpec => CHECKS.find((c) => c.key === key)!;
-
-class MemoryRoot implements ConfigRoot {
-  readonly files: Map<string, string>;
-  constructor(files: Record<string, string>) {
-    this.files = new Map(Object.entries(files));
-  }
-  async read(path: string): Promise<string | undefined> {
-    return this.files.get(path);
-  }
-  async list(dir: string): Promise<readonly string[]> {
-    const pre = dir === '' ? '' : `${dir}/`;
-    const names = new Set<string>();
-    for (const f of this.files.keys()) if (f.startsWith(pre)) names.add(f.slice(pre.length).split('/')[0]!);
-    return [...names].sort();
-  }
-}
 
 const summary = (rs: readonly CheckResult[]) =>
   rs.map((r) => `${r.check.key} | ${r.instance} | ${r.status} | ${r.line}`);

@@ -7,8 +7,9 @@ import { parseBaseline, selectProfile } from '../baselines.ts';
 import { applyEdits } from '../edit.ts';
 import { DirectoryRoot, OverlayRoot } from '../root.ts';
 import { harden } from '../run.ts';
-import type { CheckResult, CheckSpec, ConfigRoot, HardenEngine } from '../types.ts';
+import type { CheckResult, CheckSpec, HardenEngine } from '../types.ts';
 import { findManifests, kubernetesEngine, parseManifest } from './index.ts';
+import { MemoryRoot } from '../testkit.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/harden/kubernetes/', import.meta.url));
 const app = (): DirectoryRoot => new DirectoryRoot(`${FIXTURES}app`);
@@ -18,22 +19,6 @@ const BASELINE = parseBaseline(
 );
 const RESTRICTED = selectProfile(BASELINE, 'pss-restricted');
 const ENGINES: ReadonlyMap<string, HardenEngine> = new Map([[kubernetesEngine.id, kubernetesEngine]]);
-
-class MemoryRoot implements ConfigRoot {
-  readonly files: Map<string, string>;
-  constructor(files: Record<string, string>) {
-    this.files = new Map(Object.entries(files));
-  }
-  async read(path: string): Promise<string | undefined> {
-    return this.files.get(path);
-  }
-  async list(dir: string): Promise<readonly string[]> {
-    const pre = dir === '' ? '' : `${dir}/`;
-    const names = new Set<string>();
-    for (const f of this.files.keys()) if (f.startsWith(pre)) names.add(f.slice(pre.length).split('/')[0]!);
-    return [...names].sort();
-  }
-}
 
 const one = (id: string): CheckSpec => BASELINE.find((c) => c.id === id)!;
 const failed = (rs: readonly CheckResult[]) => rs.filter((r) => r.status === 'fail');

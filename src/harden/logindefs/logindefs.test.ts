@@ -7,6 +7,7 @@ import { harden } from '../run.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit } from '../types.ts';
 import { effectiveDef, LOGIN_DEFS, loginDefsEngine, pamDefs, shadowDefs } from './index.ts';
 import { applied, getlong } from './values.ts';
+import { MemoryRoot } from '../testkit.ts';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/harden/logindefs/${name}`, import.meta.url));
@@ -31,18 +32,6 @@ const CIS: readonly CheckSpec[] = [
   check('ENCRYPT_METHOD', { oneOf: ['SHA512', 'YESCRYPT'] }, 'SHA512'),
 ];
 
-class MemoryRoot implements ConfigRoot {
-  readonly files: Map<string, string>;
-  constructor(files: Map<string, string>) {
-    this.files = files;
-  }
-  async read(path: string): Promise<string | undefined> {
-    return this.files.get(path);
-  }
-  async list(): Promise<readonly string[]> {
-    return [];
-  }
-}
 const defs = (text: string): ConfigRoot => new MemoryRoot(new Map([[LOGIN_DEFS, text]]));
 
 /** A tiny applier, independent of src/harden/edit.ts. */

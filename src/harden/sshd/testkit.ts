@@ -19,18 +19,7 @@ export function dirRoot(dir: string): ConfigRoot {
   };
 }
 
-/** A ConfigRoot over in-memory files (`{ 'etc/ssh/sshd_config': '...' }`). */
-export function memRoot(files: Readonly<Record<string, string>>): ConfigRoot {
-  return {
-    read: async (path) => files[path],
-    list: async (dir) => {
-      const prefix = dir === '' ? '' : `${dir}/`;
-      const names = new Set<string>();
-      for (const p of Object.keys(files)) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0]!);
-      return [...names].sort();
-    },
-  };
-}
+export { memRoot } from '../testkit.ts';
 
 export const WEAK_CIPHERS = [
   '3des-cbc',

@@ -9,7 +9,7 @@ import { parseBaseline } from '../baselines.ts';
 import { applyEdits, changedLines } from '../edit.ts';
 import { DirectoryRoot, OverlayRoot } from '../root.ts';
 import { harden } from '../run.ts';
-import type { CheckSpec, ConfigRoot, HardenEngine } from '../types.ts';
+import type { CheckSpec, HardenEngine } from '../types.ts';
 import {
   effectiveDefault,
   loadSudoers,
@@ -20,6 +20,7 @@ import {
   visudoBinary,
   visudoSyntaxCheck,
 } from './index.ts';
+import { MemoryRoot } from '../testkit.ts';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/harden/sudoers/${name}`, import.meta.url));
@@ -27,21 +28,6 @@ const baselinePath = fileURLToPath(new URL('../baselines/sudoers.yaml', import.m
 const CHECKS: readonly CheckSpec[] = parseBaseline(await readFile(baselinePath, 'utf8'), baselinePath);
 const byId = (id: string): CheckSpec => CHECKS.find((c) => c.id === id)!;
 const ENGINES: ReadonlyMap<string, HardenEngine> = new Map([[sudoersEngine.id, sudoersEngine]]);
-
-class MemoryRoot implements ConfigRoot {
-  readonly files: ReadonlyMap<string, string>;
-  constructor(files: Record<string, string>) {
-    this.files = new Map(Object.entries(files));
-  }
-  async read(path: string): Promise<string | undefined> {
-    return this.files.get(path);
-  }
-  async list(dir: string): Promise<readonly string[]> {
-    const names = new Set<string>();
-    for (const p of this.files.keys()) if (p.startsWith(`${dir}/`)) names.add(p.slice(dir.length + 1).split('/')[0]!);
-    return [...names].sort();
-  }
-}
 
 test('the baseline parses and names SSG rules and CIS ids', () => {
   assert.deepEqual(

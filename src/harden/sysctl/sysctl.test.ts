@@ -6,6 +6,7 @@ import { DirectoryRoot, OverlayRoot } from '../root.ts';
 import { harden } from '../run.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, Expectation, FileEdit } from '../types.ts';
 import { buildTree, effectiveFor, HARDENING_DROP_IN, readSysctlRaw, sysctlEngine } from './index.ts';
+import { MemoryRoot } from '../testkit.ts';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/harden/sysctl/${name}`, import.meta.url));
@@ -38,22 +39,6 @@ const EXTRA: readonly CheckSpec[] = [
   check('net/ipv4/conf/eth0.100/rp_filter', { equals: '1' }, '1', 'eth0-vlan'),
   check('kernel.dmesg_restrict', { equals: '1' }, '1'),
 ];
-
-/** An in-memory root: files by path; directories are implied. */
-class MemoryRoot implements ConfigRoot {
-  readonly files: Map<string, string>;
-  constructor(files: Record<string, string>) {
-    this.files = new Map(Object.entries(files));
-  }
-  async read(path: string): Promise<string | undefined> {
-    return this.files.get(path);
-  }
-  async list(dir: string): Promise<readonly string[]> {
-    const names = new Set<string>();
-    for (const p of this.files.keys()) if (p.startsWith(`${dir}/`)) names.add(p.slice(dir.length + 1).split('/')[0]!);
-    return [...names].sort();
-  }
-}
 
 /** A tiny applier, independent of src/harden/edit.ts: original line numbers, inserts before, `\n` endings. */
 function applyTiny(text: string | undefined, fe: FileEdit): string {
