@@ -3,3 +3,4 @@ export * from './ids.ts';
 export * from './finding.ts';
 export * from './errors.ts';
 export * from './random.ts';
+export * from './verdict.ts';
