@@ -34,11 +34,16 @@ const check = z
     key: z.string().min(1),
     expect: expectation,
     fix: z.coerce.string(),
+    with: z.record(z.string(), z.coerce.string()).optional(),
     refs: z.array(z.string()).default([]),
     profiles: z.array(z.string()).default([]),
     rationale: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.with === undefined || c.engine === 'sshd', {
+    message: 'only sshd checks take `with` (settings the fix writes beside its own)',
+    path: ['with'],
+  });
 
 /** Parses one baseline file's text: a YAML list of checks (or `{checks: [...]}`). */
 export function parseBaseline(text: string, path: string): CheckSpec[] {

@@ -39,6 +39,11 @@ export type CheckSpec = {
   readonly expect: Expectation;
   /** The value written when fixing (must satisfy `expect`). */
   readonly fix: string;
+  /**
+   * Settings that give this one its meaning, written by the fix when no line sets them (sshd only for now:
+   * ClientAliveInterval's idle timeout is interval × ClientAliveCountMax), so the result does not rest on a default.
+   */
+  readonly with?: Readonly<Record<string, string>>;
   /** `ssg:<rule id>`, `cis:<benchmark>:<id>`, `stig:<id>`, `anssi:<id>`. */
   readonly refs: readonly string[];
   /** Profiles the check belongs to (`cis-l1-server`, `cis-l2-server`, `pss-restricted`, ...). */

@@ -42,16 +42,17 @@ const FINDINGS: Readonly<Record<Variant, Readonly<Record<string, string>>>> = {
     ciphers: 'fail sshd_config:15',
     'log-level': 'fail sshd_config:17',
   },
+  // the global lines pass but Match blocks set PasswordAuthentication yes, X11Forwarding yes and LogLevel DEBUG3
   'match-blocks': {
     'permit-root-login': 'fail sshd_config:4',
-    'password-auth': 'pass sshd_config:5',
+    'password-auth': 'fail sshd_config:5',
     'max-auth-tries': 'fail sshd_config:31',
-    'x11-forwarding': 'pass sshd_config:7',
+    'x11-forwarding': 'fail sshd_config:7',
     'permit-empty-passwords': 'pass default',
     'client-alive-interval': 'fail default',
     'login-grace-time': 'pass sshd_config:8',
     ciphers: 'pass default',
-    'log-level': 'pass default',
+    'log-level': 'fail default',
   },
   'crypto-dropins': {
     'permit-root-login': 'pass sshd_config.d/20-nested.conf:2',
@@ -131,7 +132,7 @@ describe('fix shape', () => {
     const r = (await engine.assess(dirRoot(FIXTURES + variant), CHECKS)).find((x) => x.check.id === `sshd-${id}`);
     return r?.fix?.[0];
   }
-  it('keeps spelling, separator, indentation and trailing comment', async () => {
+  it('keeps spelling, indentation and trailing comment; a `=` separator becomes a blank', async () => {
     const texts = await Promise.all(
       ['permit-root-login', 'password-auth', 'max-auth-tries', 'client-alive-interval', 'ciphers'].map(async (id) => {
         const e = (await fixOf('hand-edited', id))?.edits[0];
@@ -140,8 +141,8 @@ describe('fix shape', () => {
     );
     assert.deepEqual(texts, [
       'permitrootlogin no\t\t# the backup job logs in as root',
-      'PasswordAuthentication=no',
-      '  maxauthtries = 4',
+      'PasswordAuthentication no',
+      '  maxauthtries 4',
       'ClientAliveInterval\t300\t# ten minutes',
       'ciphers aes256-ctr,aes128-gcm@openssh.com',
     ]);
@@ -158,11 +159,41 @@ describe('fix shape', () => {
       edits: [{ kind: 'insert', before: 34, lines: ['PermitRootLogin no'] }],
     });
   });
-  it('set only in a Match block: adds a global line before the Match, leaves the Match alone', async () => {
+  it('set only in a Match block: adds a global line (and the count it needs) before the Match', async () => {
+    // the Match User backup line (ClientAliveInterval 120) passes and is left alone
     assert.deepEqual(await fixOf('match-blocks', 'client-alive-interval'), {
       path: 'etc/ssh/sshd_config',
-      edits: [{ kind: 'insert', before: 12, lines: ['ClientAliveInterval 300'] }],
+      edits: [{ kind: 'insert', before: 12, lines: ['ClientAliveInterval 300', 'ClientAliveCountMax 3'] }],
     });
+  });
+  it('pins ClientAliveCountMax after its own commented default, and only when no line sets it', async () => {
+    assert.deepEqual(await fixOf('debian12', 'client-alive-interval'), {
+      path: 'etc/ssh/sshd_config',
+      edits: [
+        { kind: 'insert', before: 100, lines: ['ClientAliveInterval 300'] },
+        { kind: 'insert', before: 101, lines: ['ClientAliveCountMax 3'] },
+      ],
+    });
+    const e = (await fixOf('hand-edited', 'client-alive-interval'))?.edits;
+    assert.equal(e?.length, 1, 'hand-edited sets ClientAliveCountMax 0: that is its own check, not pinned over');
+  });
+  it('edits a failing Match-block line in place, beside the global one', async () => {
+    const r = (await engine.assess(dirRoot(`${FIXTURES}match-blocks`), CHECKS)).find(
+      (x) => x.check.id === 'sshd-permit-root-login',
+    );
+    assert.deepEqual(r?.fix, [
+      {
+        path: 'etc/ssh/sshd_config',
+        edits: [
+          { kind: 'replace', line: 4, text: 'PermitRootLogin no' },
+          { kind: 'replace', line: 16, text: '\tPermitRootLogin no' },
+        ],
+      },
+    ]);
+    assert.match(
+      r?.message ?? '',
+      /Match Address 10\.0\.0\.0\/8,192\.168\.0\.0\/16 .* sets yes .*would fail this check/,
+    );
   });
   it('edits the Match all line that overrides the global value', async () => {
     assert.deepEqual(await fixOf('match-blocks', 'max-auth-tries'), {
@@ -222,13 +253,24 @@ describe('sshd engine edge cases', () => {
       { path: 'etc/ssh/sshd_config', edits: [{ kind: 'insert', before: 2, lines: ['Banner /etc/issue.net'] }] },
     ]);
   });
-  it('names the Match that changes the value for some connections', async () => {
+  it('fails a passing global value that a Match block weakens, and names the Match', async () => {
     const [r] = await engine.assess(dirRoot(`${FIXTURES}match-blocks`), [CHECKS[1]!]);
-    assert.equal(r?.status, 'pass');
+    assert.equal(r?.status, 'fail');
+    assert.match(r?.message ?? '', /^PasswordAuthentication is no .*but a Match block sets a failing value/);
     assert.match(
       r?.message ?? '',
       /Match Address 10\.0\.0\.0\/8,192\.168\.0\.0\/16 .* sets yes .*would fail this check/,
     );
+    assert.deepEqual(r?.fix, [
+      { path: 'etc/ssh/sshd_config', edits: [{ kind: 'replace', line: 15, text: '\tPasswordAuthentication no' }] },
+    ]);
+  });
+  it('a stricter Match block is reported, not failed', async () => {
+    const root = memRoot({ 'etc/ssh/sshd_config': 'X11Forwarding no\nMatch User ops\n  X11Forwarding no\n' });
+    const check = CHECKS.find((c) => c.key === 'X11Forwarding')!;
+    const [r] = await engine.assess(root, [check]);
+    assert.equal(r?.status, 'pass');
+    assert.match(r?.message ?? '', /Match User ops .* sets no for matching connections/);
   });
   it('knows the alias ChallengeResponseAuthentication', async () => {
     const root = memRoot({
@@ -242,7 +284,7 @@ describe('sshd engine edge cases', () => {
 });
 
 describe('sshd: dead duplicates', () => {
-  it('a fix also corrects later lines sshd ignores (first value wins), never a Match line', async () => {
+  it('a fix also corrects later lines sshd ignores (first value wins) and failing Match lines', async () => {
     const root = memRoot({
       'etc/ssh/sshd_config':
         'PermitRootLogin yes\nPermitRootLogin without-password\nPermitRootLogin no\nMatch User backup\n  PermitRootLogin yes\n',
@@ -256,6 +298,7 @@ describe('sshd: dead duplicates', () => {
         edits: [
           { kind: 'replace', line: 1, text: 'PermitRootLogin no' },
           { kind: 'replace', line: 2, text: 'PermitRootLogin no' },
+          { kind: 'replace', line: 5, text: '  PermitRootLogin no' },
         ],
       },
     ]);

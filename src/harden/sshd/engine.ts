@@ -13,8 +13,11 @@
 // - Repeated lines add up for Port, ListenAddress, HostKey, HostCertificate, AcceptEnv, Allow/DenyUsers,
 //   Allow/DenyGroups and Subsystem (checked against sshd -T); every other keyword keeps its first value
 //   (SetEnv, AuthorizedKeysFile, PermitOpen included).
-// - `Match`: lines after a `Match` with conditions apply only to matching connections; the global value is what
-//   a check judges, and the message names each Match that changes it. `Match all` is different: sshd applies
+// - `Match`: lines after a `Match` with conditions apply only to matching connections, and sshd really applies
+//   them there (`sshd -T -C user=...,addr=...` shows it): a check fails when the global value fails OR a Match
+//   block sets a failing value for the connections it matches (`Match Address 10.0.0.0/8` + `PermitRootLogin
+//   yes` is root login from the internal network, whatever the global line says). The message names each Match
+//   that changes the value; a stricter Match is only reported. `Match all` is different: sshd applies
 //   the first value after it for every connection, over the global one, for keywords allowed after Match
 //   (sshd -T shows it); SSG ignores Match blocks or treats any occurrence as set. A Match in an included file
 //   ends with that file.
@@ -31,7 +34,12 @@
 //   sshd_config's global section: after its commented default (`#MaxAuthTries 6`) when there is one, else
 //   after the last directive before the first `Match` (or of the file). That is after the top
 //   `Include`, which is safe because no included file sets the keyword for all connections (it would be the
-//   effective line). Match blocks are never edited.
+//   effective line). A failing line in a Match block is edited in place like the effective one; a stricter one is
+//   left alone. A line we rewrite gets a blank between keyword and value (`MaxAuthTries=6` → `MaxAuthTries 4`):
+//   sshd reads both alike, and SSG's text checks, like most people's grep, see only the blank form. A check may
+//   name settings that give its value its meaning (`with:` in the baseline: ClientAliveInterval's idle timeout
+//   is interval × ClientAliveCountMax); the fix writes them too when no line sets them, so the result does not
+//   rest on a compiled-in default.
 import type { CheckResult, CheckSpec, Expectation, FileEdit, HardenEngine, LineEdit } from '../types.ts';
 import { effectiveValue, type Effective } from './effective.ts';
 import type { KeywordInfo } from './keywords.ts';
@@ -90,11 +98,15 @@ export function judge(config: SshdConfig, check: CheckSpec): CheckResult {
   // sshd -T's spelling of prohibit-password is the old alias: say both so nobody thinks root may use a password
   const alias = value === 'without-password' ? ' (= prohibit-password)' : '';
   const shown = eff.value === undefined ? 'not set' : `${value}${alias}${at}`;
-  if (verdict) {
+  const badOverrides = eff.info?.matchable ? eff.overrides.filter((d) => failing(eff, d, check)) : [];
+  if (verdict && badOverrides.length === 0) {
     return { ...base, status: 'pass', current, message: [`${name} is ${shown}.`, ...notes].join(' ') };
   }
-  const message = [`${name} is ${shown}; expected ${expected}.`, ...notes].join(' ');
-  const fix = proposeFix(config, eff, check);
+  const head = verdict
+    ? `${name} is ${shown}, but a Match block sets a failing value for the connections it matches; expected ${expected}.`
+    : `${name} is ${shown}; expected ${expected}.`;
+  const message = [head, ...notes].join(' ');
+  const fix = proposeFix(config, eff, check, !verdict, badOverrides);
   return typeof fix === 'string'
     ? { ...base, status: 'fail', current, message, unfixable: fix }
     : { ...base, status: 'fail', current, message, fix };
@@ -144,33 +156,56 @@ function listItems(info: KeywordInfo | undefined, value: string): string[] {
 }
 
 /**
- * The edits that fix a failed check, or why there are none: the effective line in place; and the later lines of
- * the same keyword that sshd ignores (first value wins) but that carry a failing value too, so the file no longer
- * says two things (and a tool or a person reading the last line is not misled). Match-block lines are left alone.
+ * The edits that fix a failed check, or why there are none. When the global value fails: the effective line in
+ * place, and the later lines of the same keyword that sshd ignores (first value wins) but that carry a failing
+ * value too, so the file no longer says two things (and a tool or a person reading the last line is not misled);
+ * with no effective line, a new global line, plus the check's `with` settings no line sets. Then every Match-block
+ * line that sets a failing value, in place.
  */
-function proposeFix(config: SshdConfig, eff: Effective, check: CheckSpec): FileEdit[] | string {
+function proposeFix(
+  config: SshdConfig,
+  eff: Effective,
+  check: CheckSpec,
+  globalFails: boolean,
+  badOverrides: readonly PlacedDirective[],
+): FileEdit[] | string {
   const value = fixValue(eff, check);
   if (typeof value !== 'string') return value.unfixable;
-  const src = eff.source;
-  if (src) {
-    const lines = [src, ...(eff.info?.accumulates ? [] : eff.ignored.filter((d) => deadAndFailing(eff, d, check)))];
-    const byFile = new Map<string, LineEdit[]>();
-    for (const d of lines) {
-      const text = d.raw.slice(0, d.valueStart) + value + d.raw.slice(d.valueEnd);
-      const edits = byFile.get(d.file) ?? [];
-      if (!edits.some((e) => e.kind === 'replace' && e.line === d.line))
-        edits.push({ kind: 'replace', line: d.line, text });
-      byFile.set(d.file, edits);
+  const replaced: PlacedDirective[] = [];
+  const inserts: [key: string, text: string][] = [];
+  if (globalFails) {
+    const src = eff.source;
+    if (src) replaced.push(src, ...(eff.info?.accumulates ? [] : eff.ignored.filter((d) => failing(eff, d, check))));
+    else inserts.push([eff.key, `${eff.info?.name ?? check.key} ${value}`]);
+    for (const [keyword, pinned] of Object.entries(check.with ?? {})) {
+      const other = effectiveValue(config, keyword);
+      if (other.source === undefined) inserts.push([other.key, `${other.info?.name ?? keyword} ${pinned}`]);
     }
-    return [...byFile].map(([path, edits]) => ({ path, edits }));
   }
-  const name = eff.info?.name ?? check.key;
-  return [{ path: config.main, edits: [insertion(config, eff.key, `${name} ${value}`)] }];
+  replaced.push(...badOverrides);
+  const byFile = new Map<string, LineEdit[]>();
+  const add = (path: string, edit: LineEdit): void => {
+    byFile.set(path, [...(byFile.get(path) ?? []), edit]);
+  };
+  for (const d of replaced) {
+    if (byFile.get(d.file)?.some((e) => e.kind === 'replace' && e.line === d.line)) continue;
+    const kwEnd = d.raw.length - d.raw.trimStart().length + d.keyword.length;
+    const sep = d.raw.slice(kwEnd, d.valueStart);
+    const prefix = sep.includes('=') ? `${d.raw.slice(0, kwEnd)} ` : d.raw.slice(0, d.valueStart);
+    add(d.file, { kind: 'replace', line: d.line, text: prefix + value + d.raw.slice(d.valueEnd) });
+  }
+  // two new lines that land in the same place go in as one insertion (edits never overlap)
+  const at = new Map<number, string[]>();
+  for (const [key, text] of inserts) {
+    const before = insertionPoint(config, key);
+    at.set(before, [...(at.get(before) ?? []), text]);
+  }
+  for (const [before, lines] of at) add(config.main, { kind: 'insert', before, lines });
+  return [...byFile].map(([path, edits]) => ({ path, edits }));
 }
 
-/** A line of the keyword that sshd ignores in the global section (or after Match all) and whose value fails. */
-function deadAndFailing(eff: Effective, d: PlacedDirective, check: CheckSpec): boolean {
-  if (d.context.kind === 'match') return false;
+/** A line of the keyword whose own value fails the check (a dead duplicate, or a Match-block line). */
+function failing(eff: Effective, d: PlacedDirective, check: CheckSpec): boolean {
   const n = normalise(eff.info, d.args);
   return 'error' in n || satisfies(eff.info, check.expect, n.value, true) !== true;
 }
@@ -212,16 +247,16 @@ function fixValue(eff: Effective, check: CheckSpec): string | { unfixable: strin
 }
 
 /** Where a new global line goes in the main file (see the header: any point of the global section is equivalent). */
-function insertion(config: SshdConfig, key: string, text: string): LineEdit {
+function insertionPoint(config: SshdConfig, key: string): number {
   const lines = config.files.get(config.main)?.lines ?? [];
   const firstMatch = lines.find((l) => l.kind === 'directive' && l.key === 'match')?.line ?? lines.length + 1;
   const commented = new RegExp(`^#${escapeRe(key)}[\\s=]`, 'i');
   const hint = lines.find((l) => l.line < firstMatch && l.kind === 'comment' && commented.test(l.raw));
-  if (hint) return { kind: 'insert', before: hint.line + 1, lines: [text] };
+  if (hint) return hint.line + 1;
   let before = firstMatch;
   // the comments (and blank lines) above a Match or at the end describe what follows: go right after the last line
   while (before > 1 && (lines[before - 2]?.kind === 'comment' || lines[before - 2]?.kind === 'blank')) before--;
-  return { kind: 'insert', before, lines: [text] };
+  return before;
 }
 
 function escapeRe(s: string): string {

@@ -43,7 +43,10 @@ export const CHECKS: readonly CheckSpec[] = [
   check('max-auth-tries', 'MaxAuthTries', { max: 4 }, '4'),
   check('x11-forwarding', 'X11Forwarding', { equals: 'no' }, 'no'),
   check('permit-empty-passwords', 'PermitEmptyPasswords', { equals: 'no' }, 'no'),
-  check('client-alive-interval', 'ClientAliveInterval', { min: 1, max: 300 }, '300'),
+  {
+    ...check('client-alive-interval', 'ClientAliveInterval', { min: 1, max: 300 }, '300'),
+    with: { ClientAliveCountMax: '3' },
+  },
   check('login-grace-time', 'LoginGraceTime', { max: 60 }, '60'),
   check('ciphers', 'Ciphers', { excludes: WEAK_CIPHERS }, 'aes256-gcm@openssh.com,aes256-ctr'),
   check('log-level', 'LogLevel', { oneOf: ['VERBOSE', 'INFO'] }, 'VERBOSE'),

@@ -6,8 +6,9 @@
 // A fix is the smallest edit that makes both readers compliant, tried in this order and kept only when
 // re-evaluating the edited texts passes:
 //   1. replace the value on the line each failing reader takes it from, when that line is under etc/ — one
-//      changed line, formatting kept (a line in run/ is gone at reboot, one in usr/lib is the package's and
-//      is overwritten by the next upgrade: those are overridden instead);
+//      changed line, formatting kept but for blanks after the value (a line in run/ is gone at reboot, one in
+//      usr/lib is the package's and is overwritten by the next upgrade: those are overridden instead); lines
+//      under etc/ that a later line overrides but that carry a failing value are corrected too (deadLines);
 //   2. otherwise add `key = value` to etc/sysctl.d/60-mamori-hardening.conf (created, or appended to), the
 //      local-administrator range sysctl.d(5) recommends — it works only when no later file sets the key,
 //      which the re-evaluation checks;
@@ -152,9 +153,27 @@ class EditSet {
   }
 }
 
+/** The line with the value replaced; blanks after the value go (both readers strip them; SSG's pattern does not). */
 function replacement(e: Placed, fix: string): string {
   if (e.kind === 'exclude') return `${e.indent}${e.keyText} = ${fix}`;
-  return e.raw.slice(0, e.valueStart) + fix + e.raw.slice(e.valueEnd);
+  return (e.raw.slice(0, e.valueStart) + fix + e.raw.slice(e.valueEnd)).replace(/[ \t]+(\r?)$/, '$1');
+}
+
+/**
+ * Lines under etc/ that set the key to a failing value although a later line wins: corrected with the fix, so the
+ * files no longer say two things (the dead line becomes live when the later file goes, and a person or a tool
+ * reading it is misled). Globs are left alone: their value reaches other keys too.
+ */
+function deadLines(tree: SysctlTree, check: CheckSpec, key: string): Placed[] {
+  const files = [
+    ...tree.dropIns.flatMap((d) => (d.file && d.aliasOf === undefined && d.path.startsWith('etc/') ? [d.file] : [])),
+    ...(tree.sysctlConf ? [tree.sysctlConf] : []),
+  ];
+  return files.flatMap((f) =>
+    f.entries
+      .filter((e) => e.kind === 'assign' && !e.glob && e.key === key && !satisfies(check.expect, e.value))
+      .map((e) => ({ ...e, file: f.path })),
+  );
 }
 
 function planFix(tree: SysctlTree, check: CheckSpec, key: string): Plan {
@@ -172,6 +191,8 @@ function planFix(tree: SysctlTree, check: CheckSpec, key: string): Plan {
       if (target) elsewhere.push(at(target));
     }
   }
+  for (const d of deadLines(tree, check, key))
+    base.add(d.file, { kind: 'replace', line: d.line, text: replacement(d, check.fix) });
   const candidates: EditSet[] = [];
   if (!needLine) candidates.push(base);
   else {

@@ -144,8 +144,10 @@ test('layered root: findings, file/line, minimal fixes', async () => {
   assert.equal(fwd.file, 'etc/sysctl.d/99-zz-local.conf');
   assert.equal(fwd.line, 2);
   assert.match(fwd.current!, /1 \[systemd-sysctl\]; 0 \[sysctl --system\]/);
+  // 30-docker.conf's line loses to 99-zz-local.conf but says 1 too: corrected with it, so no file says 1
   assert.deepEqual(fwd.fix, [
     { path: 'etc/sysctl.d/99-zz-local.conf', edits: [{ kind: 'replace', line: 2, text: 'net.ipv4.ip_forward = 0' }] },
+    { path: 'etc/sysctl.d/30-docker.conf', edits: [{ kind: 'replace', line: 2, text: 'net.ipv4.ip_forward = 0' }] },
   ]);
   // a line in run/ is not edited (gone at reboot): the drop-in, which sorts after 40-runtime.conf, is created
   assert.deepEqual(byId(rs, 'net.ipv4.conf.all.send_redirects').fix, [
@@ -155,11 +157,11 @@ test('layered root: findings, file/line, minimal fixes', async () => {
       edits: [{ kind: 'insert', before: 1, lines: ['net.ipv4.conf.all.send_redirects = 0'] }],
     },
   ]);
-  // indentation and trailing blanks of the effective line are kept
+  // indentation of the effective line is kept; the blanks after its value go (SSG reads `0   ` as no number)
   assert.deepEqual(byId(rs, 'net.ipv4.conf.default.accept_source_route').fix, [
     {
       path: 'etc/sysctl.d/80-site.conf',
-      edits: [{ kind: 'replace', line: 3, text: '  net.ipv4.conf.default.accept_source_route = 0   ' }],
+      edits: [{ kind: 'replace', line: 3, text: '  net.ipv4.conf.default.accept_source_route = 0' }],
     },
   ]);
   // 70-vendor-ra.conf sorts after the drop-in: the fix goes to sysctl.conf (read after it by both readers)
