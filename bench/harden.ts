@@ -6,6 +6,8 @@
 //     verified patch for every failed check (re-assessment of the patched overlay, sshd -t on sshd patches);
 //   - the same assessment alone (assess() in a child process, no patches), to show what verification costs;
 //   - oscap with the whole CIS Level 1 Server profile, and with only the SSG rules our checks cite.
+// Then the patch-size table: every bundled check over every fixture root under test/fixtures/harden, each patch
+// verified (re-assessment and the real tool where installed), the combined patch applied and the root re-assessed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +16,8 @@ import { dirname, join } from 'node:path';
 import { loadBaselines, selectProfile } from '../src/harden/baselines.ts';
 import { ENGINES } from '../src/harden/engines.ts';
 import { DirectoryRoot } from '../src/harden/root.ts';
-import { assess } from '../src/harden/run.ts';
+import { assess, harden, resultKey } from '../src/harden/run.ts';
+import { syntaxCheck } from '../src/harden/engines.ts';
 import { oscapMissing, oscapRun, ubuntuRootFacts } from '../test/support/oscap.ts';
 
 const here = import.meta.dirname;
@@ -170,6 +173,44 @@ try {
     console.log(
       `| ${r.tool} | ${r.evaluated} | ${r.seconds.toFixed(2)} | ${Math.round(r.maxRssMB)} | ${(r.seconds / base.seconds).toFixed(2)}× |`,
     );
+  await patchSizes();
 } finally {
   await rm(work, { recursive: true, force: true });
+}
+
+async function patchSizes(): Promise<void> {
+  const fixtures = join(here, '../test/fixtures/harden');
+  const checks = await loadBaselines();
+  console.log('');
+  console.log(
+    '| fixture | checks judged | failed | verified patches | lines changed per finding (max / mean) | failed after the combined patch |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const family of (await readdir(fixtures)).sort()) {
+    for (const variant of (await readdir(join(fixtures, family))).sort()) {
+      const root = new DirectoryRoot(join(fixtures, family, variant));
+      const r = await harden(root, checks, ENGINES, { syntax: syntaxCheck });
+      const judged = r.checks.filter((c) => c.result.status !== 'not-applicable');
+      if (judged.length === 0) continue;
+      const failed = judged.filter((c) => c.result.status === 'fail');
+      const patched = failed.filter((c) => c.patch !== undefined);
+      const sizes = patched.map((c) => c.changedLines ?? 0);
+      // the combined patch, applied to a copy with patch -p1 as a user would
+      const copy = join(work, `patched-${family}-${variant}`);
+      await cp(join(fixtures, family, variant), copy, { recursive: true, verbatimSymlinks: true });
+      if (patched.length) {
+        const p = spawnSync('patch', ['-p1', '--batch', '--forward', '-s'], { cwd: copy, input: r.combined.patch });
+        if (p.status !== 0) throw new Error(`${family}/${variant}: the combined patch does not apply: ${p.stderr}`);
+      }
+      const after = await assess(new DirectoryRoot(copy), checks, ENGINES);
+      const ids = new Set(patched.map((c) => resultKey(c.result)));
+      const still = after.filter((x) => x.status === 'fail');
+      const size = sizes.length
+        ? `${Math.max(...sizes)} / ${(sizes.reduce((a, b) => a + b, 0) / sizes.length).toFixed(2)}`
+        : '- / -';
+      console.log(
+        `| ${family}/${variant} | ${judged.length} | ${failed.length} | ${patched.length} | ${size} | ${still.length} (${still.filter((x) => ids.has(resultKey(x))).length} of the patched) |`,
+      );
+    }
+  }
 }
