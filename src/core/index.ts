@@ -4,3 +4,4 @@ export * from './finding.ts';
 export * from './errors.ts';
 export * from './random.ts';
 export * from './verdict.ts';
+export * from './finding-schema.ts';
