@@ -54,9 +54,9 @@ export class AnthropicModelProvider implements ModelProvider {
 
   constructor(options: AnthropicProviderOptions = {}) {
     const env = options.env ?? process.env;
-    const baseURL = options.baseURL ?? env['ANTHROPIC_BASE_URL'] ?? 'https://api.anthropic.com';
-    const apiKey = options.apiKey ?? env['ANTHROPIC_API_KEY'];
-    const authToken = apiKey ? undefined : env['ANTHROPIC_AUTH_TOKEN'];
+    const baseURL = options.baseURL || env['ANTHROPIC_BASE_URL'] || 'https://api.anthropic.com';
+    const apiKey = options.apiKey || env['ANTHROPIC_API_KEY'];
+    const authToken = apiKey ? undefined : env['ANTHROPIC_AUTH_TOKEN'] || undefined;
     // without a key the SDK would go looking for profiles on disk; we want one explicit credential or a clear error
     if (!apiKey && !authToken) throw new UsageError('ANTHROPIC_API_KEY is not set: export it to use anthropic:<model>');
     this.endpoint = `${baseURL.replace(/\/+$/, '')}/v1/messages`;

@@ -66,12 +66,13 @@ export class OpenAiModelProvider implements ModelProvider {
     this.vendor = options.vendor ?? 'openai';
     this.structured = options.structured ?? 'json_schema';
     const compatible = this.vendor === 'openai-compatible';
+    // An empty variable is an unset one (as the SDKs read them).
     // A compatible server is whatever host the user named: it never gets the OpenAI key, org or project.
     const baseURL = compatible
       ? options.baseURL
-      : (options.baseURL ?? env['OPENAI_BASE_URL'] ?? 'https://api.openai.com/v1');
+      : options.baseURL || env['OPENAI_BASE_URL'] || 'https://api.openai.com/v1';
     if (!baseURL) throw new UsageError('openai-compatible needs a base URL: openai-compatible:<model>@<http(s) URL>');
-    const apiKey = compatible ? options.apiKey : (options.apiKey ?? env['OPENAI_API_KEY']);
+    const apiKey = compatible ? options.apiKey : options.apiKey || env['OPENAI_API_KEY'];
     if (!apiKey && !compatible) {
       throw new UsageError(
         'OPENAI_API_KEY is not set: export it, or use openai-compatible:<model>@<URL> for a local server',
@@ -84,8 +85,8 @@ export class OpenAiModelProvider implements ModelProvider {
       apiKey: apiKey || 'unused',
       ...(apiKey ? {} : { defaultHeaders: { Authorization: null } }),
       adminAPIKey: null,
-      organization: compatible ? null : (env['OPENAI_ORG_ID'] ?? null),
-      project: compatible ? null : (env['OPENAI_PROJECT_ID'] ?? null),
+      organization: compatible ? null : env['OPENAI_ORG_ID'] || null,
+      project: compatible ? null : env['OPENAI_PROJECT_ID'] || null,
       webhookSecret: null,
       // ModelAnalyst retries (it knows the deadline and the run's budget, and keeps every attempt's request id)
       maxRetries: 0,

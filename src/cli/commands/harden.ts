@@ -16,6 +16,14 @@ import type { CheckSpec, ConfigRoot } from '../../harden/types.ts';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../exit.ts';
 import { sarifLog } from '../output/findings.ts';
 import { dataDir } from '../paths.ts';
+import type { Finding } from '../../core/index.ts';
+import {
+  addTriageOptions,
+  INLINE_TRIAGE_HELP,
+  prepareInlineTriage,
+  writeTriage,
+  type InlineTriageFlags,
+} from './triage.ts';
 
 const FORMATS = ['table', 'json', 'jsonl', 'sarif', 'patch'] as const;
 type HardenFormat = (typeof FORMATS)[number];
@@ -32,7 +40,7 @@ type HardenFlags = {
   failOn?: string;
   listChecks?: boolean;
   quiet?: boolean;
-};
+} & InlineTriageFlags;
 
 const HELP_AFTER = `
 What is assessed: a file-system root (--root DIR: /, a mounted host, an unpacked image), or single files
@@ -68,7 +76,7 @@ Examples:
   mamori harden --root /srv/image-root --rollback`;
 
 export function registerHarden(program: Command): void {
-  program
+  const cmd = program
     .command('harden')
     .description(
       'Assess configuration against hardening baselines (OpenSSH, kernel parameters, login.defs, ...), with a\n' +
@@ -91,8 +99,9 @@ export function registerHarden(program: Command): void {
       ]),
     )
     .option('--list-checks', 'list the checks (of --profile) and exit')
-    .option('-q, --quiet', 'no summary on standard error')
-    .addHelpText('after', HELP_AFTER)
+    .option('-q, --quiet', 'no summary on standard error');
+  addTriageOptions(cmd)
+    .addHelpText('after', HELP_AFTER + INLINE_TRIAGE_HELP)
     .action(async (files: string[], flags: HardenFlags) => {
       process.exitCode = await runHardenCommand(files, flags);
     });
@@ -156,6 +165,9 @@ export async function runHardenCommand(files: string[], flags: HardenFlags): Pro
   if ((flags.apply || flags.rollback !== undefined) && flags.root === undefined)
     throw new UsageError('--apply and --rollback work on a --root');
   if (flags.only?.length && !flags.apply) throw new UsageError('--only goes with --apply');
+  if (flags.triage && (flags.apply || flags.rollback !== undefined || flags.listChecks))
+    throw new UsageError('--triage judges findings; it does not go with --apply, --rollback or --list-checks');
+  const triaging = await prepareInlineTriage('harden', flags, flags.format);
 
   if (flags.rollback !== undefined) {
     const root = resolve(flags.root!);
@@ -215,43 +227,48 @@ export async function runHardenCommand(files: string[], flags: HardenFlags): Pro
   if (flags.apply) return applyCommand(flags, result, root, target, checks);
 
   const out: Writable = flags.output ? createWriteStream(flags.output) : process.stdout;
-  switch (flags.format) {
-    case 'jsonl':
-      for (const f of findings) await write(out, JSON.stringify(f) + '\n');
-      break;
-    case 'json':
-      await write(
-        out,
-        JSON.stringify(
-          {
-            findings,
-            passed: result.checks.filter((c) => c.result.status === 'pass').map((c) => c.result.check.id),
-            summary,
-          },
-          null,
-          2,
-        ) + '\n',
-      );
-      break;
-    case 'sarif':
-      await write(
-        out,
-        JSON.stringify(sarifLog(findings, process.env['npm_package_version'] ?? '0.1.0'), null, 2) + '\n',
-      );
-      break;
-    case 'patch':
-      await write(out, rewrite(result.combined.patch));
-      if (!result.combined.verification.ok)
-        process.stderr.write(
-          `mamori: the combined patch does not verify: ${result.combined.verification.reasons.join('; ')}\n`,
+  let live: readonly Finding[] = findings;
+  if (triaging) {
+    if (!flags.quiet) process.stderr.write(summaryText(summary));
+    live = (await writeTriage(findings, triaging, out, flags.format as 'table' | 'jsonl', flags.quiet ?? false)).kept;
+  } else
+    switch (flags.format) {
+      case 'jsonl':
+        for (const f of findings) await write(out, JSON.stringify(f) + '\n');
+        break;
+      case 'json':
+        await write(
+          out,
+          JSON.stringify(
+            {
+              findings,
+              passed: result.checks.filter((c) => c.result.status === 'pass').map((c) => c.result.check.id),
+              summary,
+            },
+            null,
+            2,
+          ) + '\n',
         );
-      break;
-    case 'table':
-      await write(out, hardenTable(findings));
-      if (!flags.quiet) await write(out, '\n' + summaryText(summary));
-      break;
-  }
-  if (flags.format !== 'table' && !flags.quiet) process.stderr.write(summaryText(summary));
+        break;
+      case 'sarif':
+        await write(
+          out,
+          JSON.stringify(sarifLog(findings, process.env['npm_package_version'] ?? '0.1.0'), null, 2) + '\n',
+        );
+        break;
+      case 'patch':
+        await write(out, rewrite(result.combined.patch));
+        if (!result.combined.verification.ok)
+          process.stderr.write(
+            `mamori: the combined patch does not verify: ${result.combined.verification.reasons.join('; ')}\n`,
+          );
+        break;
+      case 'table':
+        await write(out, hardenTable(findings));
+        if (!flags.quiet) await write(out, '\n' + summaryText(summary));
+        break;
+    }
+  if (flags.format !== 'table' && !flags.quiet && !triaging) process.stderr.write(summaryText(summary));
   if (out !== process.stdout) {
     out.end();
     await once(out, 'finish');
@@ -260,7 +277,7 @@ export async function runHardenCommand(files: string[], flags: HardenFlags): Pro
     process.stderr.write(`mamori: nothing in ${target} that these checks read\n`);
     return EXIT_ERROR;
   }
-  return failOn !== undefined && findings.some((f) => atLeast(f.severity, failOn)) ? EXIT_FINDINGS : EXIT_OK;
+  return failOn !== undefined && live.some((f) => atLeast(f.severity, failOn)) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 async function applyCommand(

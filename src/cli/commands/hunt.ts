@@ -26,6 +26,13 @@ import { ProgressBar } from '../progress.ts';
 import { parseTimeArg } from '../time.ts';
 import { dataDir, defaultRulePaths } from '../paths.ts';
 import { join } from 'node:path';
+import {
+  addTriageOptions,
+  INLINE_TRIAGE_HELP,
+  prepareInlineTriage,
+  writeTriage,
+  type InlineTriageFlags,
+} from './triage.ts';
 
 type HuntFlags = {
   rules?: string[];
@@ -43,7 +50,7 @@ type HuntFlags = {
   summary?: boolean;
   quiet?: boolean;
   listRules?: boolean;
-};
+} & InlineTriageFlags;
 
 const HELP_AFTER = `
 Output formats:
@@ -65,10 +72,12 @@ Exit codes: 0 no detection at or above --fail-on (or --fail-on not given), 1 det
 Examples:
   mamori hunt ./logs --rules sigma/rules --min-level high
   mamori hunt Security.evtx --format jsonl --output findings.jsonl --fail-on high
-  mamori hunt /var/log/auth.log /var/log/audit/audit.log --since 24h`;
+  mamori hunt /var/log/auth.log /var/log/audit/audit.log --since 24h
+  mamori hunt ./logs --triage --format jsonl --fail-on high
+${INLINE_TRIAGE_HELP}`;
 
 export function registerHunt(program: Command): void {
-  program
+  const cmd = program
     .command('hunt')
     .description(
       'Hunt through logs with Sigma rules (the whole specification, the whole SigmaHQ ruleset): EVTX,\n' +
@@ -104,7 +113,8 @@ export function registerHunt(program: Command): void {
     .option('--placeholders <file>', 'YAML map of Sigma placeholder names to values for |expand (name: [v1, v2])')
     .option('--no-progress', 'no progress bar on standard error')
     .option('-q, --quiet', 'no summary and no read warnings on standard error')
-    .option('--list-rules', 'also list rejected rules and rules whose log source is not read here, with reasons')
+    .option('--list-rules', 'also list rejected rules and rules whose log source is not read here, with reasons');
+  addTriageOptions(cmd)
     .addHelpText('after', HELP_AFTER)
     .action(async (paths: string[], flags: HuntFlags) => {
       process.exitCode = await runHuntCommand(paths, flags);
@@ -167,6 +177,7 @@ export async function runHuntCommand(paths: string[], flags: HuntFlags): Promise
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
   const placeholders = flags.placeholders ? await loadPlaceholders(flags.placeholders) : undefined;
+  const triaging = await prepareInlineTriage('hunt', flags, format);
 
   const out: Writable = flags.output ? createWriteStream(flags.output) : process.stdout;
   const toTerminal = !flags.output && process.stdout.isTTY === true;
@@ -204,7 +215,7 @@ export async function runHuntCommand(paths: string[], flags: HuntFlags): Promise
       finding: (f) => {
         tally.add(f);
         if (failOn && atLeast(f.severity, failOn)) failing = true;
-        if (format === 'jsonl') {
+        if (format === 'jsonl' && !triaging) {
           jsonlBuffer += JSON.stringify(f) + '\n';
           if (jsonlBuffer.length > 1 << 16) flush();
         } else kept.push(f);
@@ -227,29 +238,41 @@ export async function runHuntCommand(paths: string[], flags: HuntFlags): Promise
 
   const summary = summarise(tally, result);
   const version = process.env['npm_package_version'] ?? '0.1.0';
-  switch (format) {
-    case 'jsonl':
-      break;
-    case 'json':
-      await write(out, JSON.stringify({ findings: kept.sort(byTime), summary }, null, 2) + '\n');
-      break;
-    case 'sarif':
-      await write(out, JSON.stringify(sarifLog(kept.sort(byTime), version), null, 2) + '\n');
-      break;
-    case 'csv':
-      await write(
-        out,
-        CSV_HEADER.join(',') + '\n' + kept.sort(byTime).map(csvRow).join('\n') + (kept.length ? '\n' : ''),
-      );
-      break;
-    case 'table': {
-      const width = toTerminal ? process.stdout.columns || 160 : 200;
-      await write(out, tableText(kept, { color: toTerminal, width }));
-      if (!flags.quiet) await write(out, '\n' + summaryText(summary, toTerminal));
-      break;
+  if (triaging) {
+    if (!flags.quiet) process.stderr.write(summaryText(summary, process.stderr.isTTY === true));
+    const { kept: live } = await writeTriage(
+      kept.sort(byTime),
+      triaging,
+      out,
+      format as 'table' | 'jsonl',
+      flags.quiet ?? false,
+    );
+    failing = failOn !== undefined && live.some((f) => atLeast(f.severity, failOn));
+  } else
+    switch (format) {
+      case 'jsonl':
+        break;
+      case 'json':
+        await write(out, JSON.stringify({ findings: kept.sort(byTime), summary }, null, 2) + '\n');
+        break;
+      case 'sarif':
+        await write(out, JSON.stringify(sarifLog(kept.sort(byTime), version), null, 2) + '\n');
+        break;
+      case 'csv':
+        await write(
+          out,
+          CSV_HEADER.join(',') + '\n' + kept.sort(byTime).map(csvRow).join('\n') + (kept.length ? '\n' : ''),
+        );
+        break;
+      case 'table': {
+        const width = toTerminal ? process.stdout.columns || 160 : 200;
+        await write(out, tableText(kept, { color: toTerminal, width }));
+        if (!flags.quiet) await write(out, '\n' + summaryText(summary, toTerminal));
+        break;
+      }
     }
-  }
-  if (format !== 'table' && !flags.quiet) process.stderr.write(summaryText(summary, process.stderr.isTTY === true));
+  if (format !== 'table' && !flags.quiet && !triaging)
+    process.stderr.write(summaryText(summary, process.stderr.isTTY === true));
   if (out !== process.stdout) {
     out.end();
     await once(out, 'finish');

@@ -7,10 +7,11 @@ import { registerDemo } from './demo.ts';
 import { registerScan } from './scan.ts';
 import { registerDb } from './db.ts';
 import { registerHarden } from './harden.ts';
+import { registerTriage } from './triage.ts';
+import { registerEval } from './eval.ts';
 
 /** Commands of the design that are not built yet: listed in --help, and say so plainly when run. */
 const PLANNED: readonly (readonly [string, string])[] = [
-  ['triage', 'have two or more independent analysts judge findings, and apply a consensus policy'],
   ['ledger', 'append to, prove and verify the tamper-evident Merkle ledger of verdicts and actions'],
   ['report', 'build incidents and threat reports (Markdown, HTML, PDF, STIX 2.1, regulator forms)'],
   ['serve', 'run the HTTP API and the web dashboard'],
@@ -20,6 +21,8 @@ export function registerCommands(program: Command): void {
   registerHunt(program);
   registerScan(program);
   registerHarden(program);
+  registerTriage(program);
+  registerEval(program);
   for (const [name, summary] of PLANNED) {
     program
       .command(name)

@@ -16,6 +16,13 @@ import { ScanError } from '../../scan/errors.ts';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../exit.ts';
 import { byPlace, SCAN_FORMATS, scanSummary, scanSummaryText, scanTable, type ScanFormat } from '../output/scan.ts';
 import { defaultOsvDir } from '../paths.ts';
+import {
+  addTriageOptions,
+  INLINE_TRIAGE_HELP,
+  prepareInlineTriage,
+  writeTriage,
+  type InlineTriageFlags,
+} from './triage.ts';
 
 type ScanFlags = {
   root?: string[];
@@ -31,7 +38,7 @@ type ScanFlags = {
   quiet?: boolean;
   showSuppressed?: boolean;
   platform?: string;
-};
+} & InlineTriageFlags;
 
 const HELP_AFTER = `
 What is scanned:
@@ -81,7 +88,7 @@ Examples:
   mamori scan service/ --db ./osv-mirror --ignore .mamori-ignore.yaml`;
 
 export function registerScan(program: Command): void {
-  program
+  const cmd = program
     .command('scan')
     .description(
       'Find known-vulnerable packages in lockfiles, manifests, SBOMs, OS package databases and container\n' +
@@ -106,8 +113,9 @@ export function registerScan(program: Command): void {
     .option('--include-dev', 'also match dev-only dependencies (left out by default, as Trivy and osv-scanner do)')
     .option('--max-db-age <days>', 'warn when the OSV data is older than this many days', '7')
     .option('--no-progress', 'no progress line on standard error')
-    .option('-q, --quiet', 'no summary and no warnings on standard error')
-    .addHelpText('after', HELP_AFTER)
+    .option('-q, --quiet', 'no summary and no warnings on standard error');
+  addTriageOptions(cmd)
+    .addHelpText('after', HELP_AFTER + INLINE_TRIAGE_HELP)
     .action(async (paths: string[], flags: ScanFlags) => {
       process.exitCode = await runScanCommand(paths, flags);
     });
@@ -185,6 +193,7 @@ export async function runScanCommand(paths: string[], flags: ScanFlags): Promise
     ...(flags.image ?? []).map((p) => ({ kind: 'image' as const, path: p })),
   ];
   if (targets.length === 0) throw new UsageError('nothing to scan: give a PATH, --root DIR or --image TAR');
+  const triaging = await prepareInlineTriage('scan', flags, flags.format);
   const warn = (s: string): void => {
     if (!flags.quiet) process.stderr.write(`mamori: ${s}\n`);
   };
@@ -251,64 +260,77 @@ export async function runScanCommand(paths: string[], flags: ScanFlags): Promise
 
     const out: Writable = flags.output ? createWriteStream(flags.output) : process.stdout;
     const toTerminal = !flags.output && process.stdout.isTTY === true;
-    switch (flags.format) {
-      case 'jsonl':
-        for (let i = 0; i < shown.length; i += 256)
+    let live: readonly VulnerabilityFinding[] = kept;
+    if (triaging) {
+      if (!flags.quiet) process.stderr.write(scanSummaryText(summary));
+      // suppressed by an ignore file means accepted: the analysts judge what is still open
+      const judged = await writeTriage(
+        [...kept].sort(byPlace),
+        triaging,
+        out,
+        flags.format as 'table' | 'jsonl',
+        flags.quiet ?? false,
+      );
+      live = judged.kept as VulnerabilityFinding[];
+    } else
+      switch (flags.format) {
+        case 'jsonl':
+          for (let i = 0; i < shown.length; i += 256)
+            await write(
+              out,
+              shown
+                .slice(i, i + 256)
+                .map((f) => JSON.stringify(f) + '\n')
+                .join(''),
+            );
+          break;
+        case 'json':
+          await write(out, JSON.stringify({ findings: shown, summary }, null, 2) + '\n');
+          break;
+        case 'sarif':
           await write(
             out,
-            shown
-              .slice(i, i + 256)
-              .map((f) => JSON.stringify(f) + '\n')
-              .join(''),
+            JSON.stringify(
+              vulnerabilitySarif([...kept, ...suppressedList].sort(byPlace), {
+                toolVersion: VERSION,
+                target: targets.map((t) => t.path).join(', '),
+              }),
+              null,
+              2,
+            ) + '\n',
           );
-        break;
-      case 'json':
-        await write(out, JSON.stringify({ findings: shown, summary }, null, 2) + '\n');
-        break;
-      case 'sarif':
-        await write(
-          out,
-          JSON.stringify(
-            vulnerabilitySarif([...kept, ...suppressedList].sort(byPlace), {
-              toolVersion: VERSION,
-              target: targets.map((t) => t.path).join(', '),
-            }),
-            null,
-            2,
-          ) + '\n',
-        );
-        break;
-      case 'cyclonedx':
-        await write(
-          out,
-          JSON.stringify(
-            cycloneDxBom({
-              packages: result.targets.flatMap((t) => t.packages),
-              findings: [...kept, ...suppressedList].sort(byPlace),
-              target: { name: targets.map((t) => t.path).join(', ') },
-              toolVersion: VERSION,
-              timestamp: result.time,
-            }),
-            null,
-            2,
-          ) + '\n',
-        );
-        break;
-      case 'table': {
-        await write(
-          out,
-          scanTable(shown, { color: toTerminal, width: toTerminal ? process.stdout.columns || 160 : 200 }),
-        );
-        if (!flags.quiet) await write(out, '\n' + scanSummaryText(summary));
-        break;
+          break;
+        case 'cyclonedx':
+          await write(
+            out,
+            JSON.stringify(
+              cycloneDxBom({
+                packages: result.targets.flatMap((t) => t.packages),
+                findings: [...kept, ...suppressedList].sort(byPlace),
+                target: { name: targets.map((t) => t.path).join(', ') },
+                toolVersion: VERSION,
+                timestamp: result.time,
+              }),
+              null,
+              2,
+            ) + '\n',
+          );
+          break;
+        case 'table': {
+          await write(
+            out,
+            scanTable(shown, { color: toTerminal, width: toTerminal ? process.stdout.columns || 160 : 200 }),
+          );
+          if (!flags.quiet) await write(out, '\n' + scanSummaryText(summary));
+          break;
+        }
       }
-    }
-    if (flags.format !== 'table' && !flags.quiet) process.stderr.write(scanSummaryText(summary));
+    if (flags.format !== 'table' && !flags.quiet && !triaging) process.stderr.write(scanSummaryText(summary));
     if (out !== process.stdout) {
       out.end();
       await once(out, 'finish');
     }
-    const failing = failOn !== undefined && kept.some((f) => atLeast(f.severity, failOn));
+    const failing = failOn !== undefined && live.some((f) => atLeast(f.severity, failOn));
     const nothingRead = result.targets.every((t) => t.files.length === 0 && t.issues.length > 0);
     if (nothingRead) return EXIT_ERROR;
     return failing ? EXIT_FINDINGS : EXIT_OK;
