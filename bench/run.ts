@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-for (const name of ['evtx-decode', 'hunt', 'versions', 'scan-db', 'scan-inventory', 'scan', 'harden']) {
+for (const name of ['evtx-decode', 'hunt', 'versions', 'scan-db', 'scan-inventory', 'scan', 'harden', 'triage']) {
   if (only.length && !only.includes(name)) continue;
   const file = join(here, `${name}.ts`);
   if (!existsSync(file)) continue;

@@ -301,3 +301,35 @@ test('standard input, a configured policy, and --fail-on', async () => {
   const worst = records(fail.stdout)[0]!.outcome;
   assert.equal(fail.code, worst === 'suppress' ? 0 : 1);
 });
+
+test('hunt --triage and scan --triage: every detector finding gets one decision with both analysts', async () => {
+  const demo = join(dir, 'demo');
+  const g = await mamori(['demo', '--out', demo, '--generate-only']);
+  assert.equal(g.code, 0, g.stderr);
+  const h = await mamori(['hunt', demo, '--rules', join(ROOT, 'rules'), '--triage', '-f', 'jsonl', '--no-progress']);
+  assert.equal(h.code, 0, h.stderr);
+  const plain = await mamori(['hunt', demo, '--rules', join(ROOT, 'rules'), '-f', 'jsonl', '--no-progress']);
+  const detections = plain.stdout.split('\n').filter(Boolean).length;
+  const hunted = records(h.stdout);
+  assert.ok(detections > 0);
+  assert.equal(hunted.length, detections, 'one decision per detection');
+  for (const o of hunted) {
+    assert.equal(o.finding.kind, 'detection');
+    assert.deepEqual(
+      o.verdicts.map((v) => v.analyst),
+      ['builtin-rules', 'builtin-rarity'],
+    );
+    assert.ok(['escalate', 'suppress', 'review'].includes(o.outcome));
+  }
+  const fix = join(ROOT, 'test', 'fixtures', 'scan');
+  const s = await mamori(['scan', join(fix, 'project'), '--db', join(fix, 'osv'), '--triage', '-f', 'jsonl', '-q']);
+  assert.equal(s.code, 0, s.stderr);
+  const scanned = records(s.stdout);
+  assert.ok(scanned.length > 0);
+  for (const o of scanned) {
+    assert.equal(o.finding.kind, 'vulnerability');
+    // builtin-rarity does not judge vulnerabilities: it says so with a zero-confidence needs-human
+    assert.equal(o.verdicts[1]!.label, 'needs-human');
+    assert.equal(o.verdicts[1]!.confidence, 0);
+  }
+});

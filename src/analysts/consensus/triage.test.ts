@@ -115,7 +115,8 @@ describe('triage run', () => {
       },
     };
     const f = finding(3);
-    await judgeFinding(f, [vandal, reader], unanimous);
+    const d = await judgeFinding(f, [vandal, reader], unanimous);
+    assert.equal(d.verdicts[0]!.abstained?.reason, 'error', 'the finding is read-only: changing it fails');
     assert.equal(seenTitle, 't3');
     assert.deepEqual(seenData, { n: 3 });
     assert.equal(f.title, 't3', "the caller's finding is untouched");

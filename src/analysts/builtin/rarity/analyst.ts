@@ -104,14 +104,17 @@ export function behaviourOf(v: FindingView, now: number): Behaviour | undefined 
   return { ruleId, ruleKey, key, parts, hosts, day: dayOf(v.timeMs ?? now) };
 }
 
-/** Records one detection's behaviour in the history; false when a cap refused it. */
-export function observeBehaviour(history: FleetHistory, b: Behaviour): boolean {
+/**
+ * Records one detection's behaviour in the history; false when a cap refused it. `occurrences` 0 joins the host
+ * and day sets only (idempotent), for a finding that may have been counted already.
+ */
+export function observeBehaviour(history: FleetHistory, b: Behaviour, occurrences = 1): boolean {
   const ids = [hashId(b.ruleKey), hashId(b.key)];
-  if (b.hosts.length === 0) return history.observe(ids, undefined, b.day) === 'counted';
+  if (b.hosts.length === 0) return history.observe(ids, undefined, b.day, occurrences) === 'counted';
   let ok = true;
   b.hosts.forEach((h, i) => {
     // one finding is one occurrence, however many hosts a correlation names
-    if (history.observe(ids, h.id, b.day, i === 0 ? 1 : 0) === 'overflow') ok = false;
+    if (history.observe(ids, h.id, b.day, i === 0 ? occurrences : 0) === 'overflow') ok = false;
   });
   return ok;
 }
@@ -299,6 +302,8 @@ export function judgeBehaviour(b: Behaviour, history: FleetHistory): Judgement {
 }
 
 const WEAKNESS_KINDS = new Set(['vulnerability', 'misconfiguration', 'exposure']);
+/** Finding ids remembered as counted; beyond this, a finding judge() meets only joins the sets (no occurrence). */
+const MAX_COUNTED_IDS = 1_000_000;
 const MAX_WEAKNESS_IDS = 50_000;
 const MAX_ASSETS_PER_WEAKNESS = 10_000;
 
@@ -323,6 +328,8 @@ export class BuiltinRarityAnalyst implements Analyst {
   #prepared = false;
   #closed = false;
   readonly #weakness = new Map<string, Set<string>>();
+  /** Ids of the findings already counted (by prepare or an earlier judge), so that none counts twice. */
+  readonly #counted = new Set<string>();
 
   constructor(history: FleetHistory, options: RarityOptions = {}) {
     this.#history = history;
@@ -337,14 +344,27 @@ export class BuiltinRarityAnalyst implements Analyst {
 
   prepare(findings: readonly Finding[]): void {
     const now = this.#now();
-    for (const f of findings) this.#observe(viewOf(f), now);
+    for (const f of findings) this.#countOnce(viewOf(f), now);
     this.#prepared = true;
   }
 
-  #observe(v: FindingView, now: number): void {
+  /**
+   * Counts a finding unless it was counted already. Keyed by finding id: the earlier test ("is its behaviour
+   * in the history yet?") left out a late finding whose behaviour prepare had seen on other hosts, so its host
+   * and day never joined the counts and a spreading behaviour kept looking rare.
+   */
+  #countOnce(v: FindingView, now: number): void {
+    if (v.id !== '' && this.#counted.has(v.id)) return;
+    const remembered = v.id !== '' && this.#counted.size < MAX_COUNTED_IDS;
+    if (remembered) this.#counted.add(v.id);
+    // one we cannot remember may be one prepare counted: join the sets (idempotent) without a second occurrence
+    this.#observe(v, now, remembered || !this.#prepared ? 1 : 0);
+  }
+
+  #observe(v: FindingView, now: number, occurrences: number): void {
     if (v.kind === 'detection') {
       const b = behaviourOf(v, now);
-      if (b) observeBehaviour(this.#history, b);
+      if (b) observeBehaviour(this.#history, b, occurrences);
       return;
     }
     if (v.kind === undefined || !WEAKNESS_KINDS.has(v.kind) || v.ruleId === undefined) return;
@@ -369,12 +389,12 @@ export class BuiltinRarityAnalyst implements Analyst {
     if (b === undefined) return cannotJudge('Cannot judge: the detection names no rule.', ['rule']);
     // a finding prepare did not see (a stream, or a late one) joins the counts before it is judged, so that it
     // is in the history close() writes and is weighed against everything seen so far
-    if (!this.#prepared || !this.#history.keys.has(hashId(b.key))) observeBehaviour(this.#history, b);
+    this.#countOnce(v, now);
     return judgeBehaviour(b, this.#history);
   }
 
   #weaknessJudgement(v: FindingView, now: number): Judgement {
-    if (!this.#prepared) this.#observe(v, now);
+    this.#countOnce(v, now);
     const id = v.ruleId === undefined ? undefined : this.#weakness.get(`${v.kind}\u0000${v.ruleId}`);
     const prevalence =
       id === undefined

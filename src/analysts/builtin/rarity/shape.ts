@@ -25,7 +25,8 @@ const HEX = /\b(?:0x)?[0-9a-f]{8,}\b/g;
 const B64 = /[a-z0-9+/]{24,}={0,2}/g;
 /** One `/` in 12 characters or more is a path (`/usr/lib/apt/methods/https`); base64 has one in 64 on average. */
 const SLASH = /\//g;
-const DIGITS = /\d+/g;
+/** Digits outside the `<b64>` placeholder (folding its own digits made it `<b<n>>`). */
+const DIGITS = /<b64>|\d+/g;
 const SPACE = /\s+/g;
 
 function escapeRegex(s: string): string {
@@ -59,7 +60,7 @@ export function shapeOf(text: string | undefined, user?: string): string {
     .replace(B64, (m) =>
       /[a-z]/.test(m) && /\d/.test(m) && (m.match(SLASH)?.length ?? 0) * 12 < m.length ? '<b64>' : m,
     )
-    .replace(DIGITS, '<n>')
+    .replace(DIGITS, (m) => (m === '<b64>' ? m : '<n>'))
     .replace(SPACE, ' ')
     .trim();
   return s.length > MAX_SHAPE ? s.slice(0, MAX_SHAPE) : s;

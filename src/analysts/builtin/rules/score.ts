@@ -119,7 +119,7 @@ function criticalityFactor(v: FindingView): Factor | undefined {
   if (v.criticality === undefined) return undefined;
   return {
     name: 'asset criticality',
-    points: CRITICALITY[v.criticality] ?? 0,
+    points: Object.hasOwn(CRITICALITY, v.criticality) ? (CRITICALITY[v.criticality] ?? 0) : 0,
     evidence: 'asset.criticality',
     note: `asset criticality ${v.criticality}`,
   };
@@ -127,8 +127,11 @@ function criticalityFactor(v: FindingView): Factor | undefined {
 
 function detectionFactors(v: FindingView, patterns: readonly KnownBenignPattern[]): Factor[] {
   const level = v.level!;
+  // own keys only: a rule file's `status: constructor` must not read Object.prototype (it made every point NaN)
   const statusFactor =
-    v.status === undefined ? UNKNOWN_STATUS_FACTOR : (STATUS_FACTOR[v.status] ?? UNKNOWN_STATUS_FACTOR);
+    v.status !== undefined && Object.hasOwn(STATUS_FACTOR, v.status)
+      ? (STATUS_FACTOR[v.status] ?? UNKNOWN_STATUS_FACTOR)
+      : UNKNOWN_STATUS_FACTOR;
   const rule: Factor[] = [
     { name: 'level', points: DETECTION_LEVEL[level], evidence: 'rule.level', note: `level ${level}` },
   ];
@@ -242,7 +245,8 @@ function vulnerabilityFactors(v: FindingView, now: number): Factor[] {
     out.push({ name: 'direct dependency', points: 0.25, evidence: 'package.direct', note: 'a direct dependency' });
   const sup = at(v.raw, 'suppressed');
   const supStatus = str(at(sup, 'status'));
-  if (supStatus !== undefined && supStatus in SUPPRESSION_POINTS) {
+  // own keys only: `in` also finds `constructor` and `toString`, whose "points" were functions (a NaN score)
+  if (supStatus !== undefined && Object.hasOwn(SUPPRESSION_POINTS, supStatus)) {
     const expires = str(at(sup, 'expires'));
     const exp = expires !== undefined ? Date.parse(expires) : Number.NaN;
     if (!Number.isNaN(exp) && exp <= now)
@@ -323,7 +327,7 @@ function signed(n: number): string {
   return `${r >= 0 ? '+' : ''}${r}`;
 }
 
-/** Confidence of a label from the net score: 0.57 at the threshold, 0.70 at 2, 0.85 at 3, at most 0.95. */
+/** Confidence of a label from the net score: 0.57 at the threshold, 0.75 at 2, 0.85 at 3, at most 0.95. */
 export function labelConfidence(net: number): number {
   return Math.min(MAX_CONFIDENCE, 0.5 + 0.45 * (1 - Math.exp(-(Math.abs(net) - 0.75) / 1.5)));
 }
