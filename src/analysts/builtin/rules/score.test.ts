@@ -46,7 +46,12 @@ const round = (n: number): number => Math.round(n * 1000) / 1000;
 describe('builtin-rules: detections', () => {
   it('the level sets the direction: critical credential theft is malicious, an informational discovery benign', async () => {
     const crit = await judge(
-      detection({ level: 'critical', status: 'stable', tags: ['attack.credential-access'], falsepositives: ['Unlikely'] }),
+      detection({
+        level: 'critical',
+        status: 'stable',
+        tags: ['attack.credential-access'],
+        falsepositives: ['Unlikely'],
+      }),
     );
     // 2.0 (critical) + 1.0 (credential-access) + 0.5 ("Unlikely")
     assert.equal(crit.label, 'malicious');
@@ -96,12 +101,18 @@ describe('builtin-rules: detections', () => {
     const discovery = await judge(detection({ level: 'high', status: 'stable', tags: ['attack.discovery'] }));
     assert.equal(discovery.label, 'needs-human');
     const both = await judge(
-      detection({ level: 'high', status: 'stable', tags: ['attack.discovery', 'attack.t1003', 'attack.credential-access'] }),
+      detection({
+        level: 'high',
+        status: 'stable',
+        tags: ['attack.discovery', 'attack.t1003', 'attack.credential-access'],
+      }),
     );
     assert.match(both.rationale, /tactic credential-access \+1\b/);
     assert.equal(both.confidence, round(labelConfidence(2.25)));
     // technique, group and software tags are not tactics
-    const techniques = await judge(detection({ level: 'high', status: 'stable', tags: ['attack.t1003.001', 'attack.g0016'] }));
+    const techniques = await judge(
+      detection({ level: 'high', status: 'stable', tags: ['attack.t1003.001', 'attack.g0016'] }),
+    );
     assert.doesNotMatch(techniques.rationale, /tactic/);
     const hunting = await judge(
       detection({ level: 'high', status: 'stable', tags: ['attack.execution', 'detection.threat-hunting'] }),
@@ -328,7 +339,12 @@ describe('builtin-rules: odd input, aborts and bounds', () => {
   });
 
   it('reads a bare finding with odd field types without throwing', async () => {
-    const bare = { id: 'f-1', kind: 'detection', severity: 'high', rule: { id: 'r', title: 't', level: 'high', tags: 'x' } };
+    const bare = {
+      id: 'f-1',
+      kind: 'detection',
+      severity: 'high',
+      rule: { id: 'r', title: 't', level: 'high', tags: 'x' },
+    };
     const v = await judge(bare);
     // tags that are not a list are ignored; no asset, no evidence: the rule alone speaks (1.25 × 0.85)
     assert.equal(v.label, 'malicious');

@@ -1,6 +1,6 @@
 // The builtin-rules analyst's scoring: a finding's factors, each worth signed points (positive: escalate,
 // negative: benign), then one decision rule for every kind. Pure: a FindingView and the compiled known-benign
-// patterns in, a Judgement out. README.md beside the registry explains the numbers; the tests pin them.
+// patterns in, a Judgement out. docs/triage.md ("How builtin-rules scores") explains the numbers; the tests pin them.
 import type { Severity } from '../../../core/severity.ts';
 import { cannotJudge, type Judgement } from '../verdict.ts';
 import { at, str, type FindingView } from '../view.ts';
@@ -366,7 +366,7 @@ export function decide(kindLine: string, factors: readonly Factor[]): Judgement 
   };
 }
 
-// What the labels mean per kind is in README.md; the rationale names the kind so a reader can look it up.
+// What the labels mean per kind is in docs/triage.md; the rationale names the kind so a reader can look it up.
 const MEANING = {
   detection: 'Detection',
   vulnerability: 'Vulnerability',
