@@ -321,6 +321,13 @@ test('hunt --triage and scan --triage: every detector finding gets one decision 
     );
     assert.ok(['escalate', 'suppress', 'review'].includes(o.outcome));
   }
+  // the README's first command: the demo hunts and then triages with the offline analysts
+  const d = await mamori(['demo', '--out', demo, '--no-progress']);
+  assert.equal(d.code, 0, d.stderr);
+  assert.match(
+    d.stdout,
+    new RegExp(`^${detections} findings: \\d+ escalate, \\d+ review, \\d+ suppress \\(policy unanimous@`, 'm'),
+  );
   const fix = join(ROOT, 'test', 'fixtures', 'scan');
   const s = await mamori(['scan', join(fix, 'project'), '--db', join(fix, 'osv'), '--triage', '-f', 'jsonl', '-q']);
   assert.equal(s.code, 0, s.stderr);

@@ -56,6 +56,16 @@ describe('createBuiltinAnalyst', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("refuses a site pattern that reuses a bundled pattern's id", async () => {
+    const file = join(dir, 'clash.yaml');
+    await writeFile(file, SITE.replace('contoso-deploy-agent', 'google-updater'));
+    await assert.rejects(
+      createBuiltinAnalyst('builtin-rules', { knownBenign: file }),
+      (e: unknown) =>
+        e instanceof BuiltinAnalystError && e.code === 'KNOWN_BENIGN_INVALID' && /google-updater/.test(e.message),
+    );
+  });
+
   it('knows both names', async () => {
     assert.deepEqual([...BUILTIN_ANALYST_NAMES], ['builtin-rules', 'builtin-rarity']);
     assert.equal(isBuiltinAnalystName('builtin-rules'), true);

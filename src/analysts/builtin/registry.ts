@@ -27,7 +27,18 @@ export async function createBuiltinAnalyst(name: string, options: BuiltinAnalyst
   switch (name) {
     case 'builtin-rules': {
       const patterns = await loadKnownBenign();
-      if (options.knownBenign !== undefined) patterns.push(...(await loadKnownBenign(options.knownBenign)));
+      if (options.knownBenign !== undefined) {
+        const bundled = new Set(patterns.map((p) => p.id));
+        for (const p of await loadKnownBenign(options.knownBenign)) {
+          // a verdict cites `known-benign:<id>`: an id must say which file's pattern excused the finding
+          if (bundled.has(p.id))
+            throw new BuiltinAnalystError(
+              'KNOWN_BENIGN_INVALID',
+              `${options.knownBenign}: pattern id ${p.id} is already a bundled pattern's; give yours another id`,
+            );
+          patterns.push(p);
+        }
+      }
       return new BuiltinRulesAnalyst(patterns);
     }
     case 'builtin-rarity':
