@@ -208,7 +208,12 @@ async function throughput(): Promise<void> {
 
 if (process.argv[2] === '--write') {
   // `node bench/triage.ts --write FILE`: only write the generated findings (to profile mamori triage on them)
-  await writeFile(process.argv[3]!, `${fleetFindings(FINDINGS, HOSTS).map((f) => JSON.stringify(f)).join('\n')}\n`);
+  await writeFile(
+    process.argv[3]!,
+    `${fleetFindings(FINDINGS, HOSTS)
+      .map((f) => JSON.stringify(f))
+      .join('\n')}\n`,
+  );
 } else {
   await latency();
   await throughput();
