@@ -288,8 +288,25 @@ function timeOf(v: unknown): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+/**
+ * Views of frozen findings (what triage hands every analyst: one shared copy), so the analysts of a finding read
+ * it once between them. Only frozen objects are cached: a mutable one could change after it was read.
+ */
+const VIEWS = new WeakMap<object, FindingView>();
+
 /** Reads a finding (or anything claiming to be one) into a checked view. Never throws. */
 export function viewOf(finding: Finding | unknown): FindingView {
+  const frozen = typeof finding === 'object' && finding !== null && Object.isFrozen(finding);
+  if (frozen) {
+    const hit = VIEWS.get(finding);
+    if (hit) return hit;
+  }
+  const view = readView(finding);
+  if (frozen) VIEWS.set(finding as object, view);
+  return view;
+}
+
+function readView(finding: unknown): FindingView {
   const f: unknown = finding;
   const kind = str(at(f, 'kind'));
   const level = str(at(f, 'rule', 'level'));
