@@ -340,3 +340,38 @@ test('hunt --triage and scan --triage: every detector finding gets one decision 
     assert.equal(o.verdicts[1]!.confidence, 0);
   }
 });
+
+test('mamori eval with model analysts: cost, tokens and latency per finding come from the replies', async () => {
+  server.reset();
+  const cases = join(ROOT, 'test', 'fixtures', 'analysts', 'eval');
+  const n = ['malicious.jsonl', 'benign.jsonl']
+    .map((f) => readFileSync(join(cases, f), 'utf8').split('\n').filter(Boolean).length)
+    .reduce((a, b) => a + b);
+  // the fake model calls everything malicious, after 50 ms: every benign case is one of its false positives
+  server.script(...Array.from({ length: n }, () => ({ kind: 'verdict', value: GOOD_VERDICT, delayMs: 50 }) as const));
+  const r = await mamori(
+    ['eval', '--cases', cases, '--analysts', 'builtin-rules,anthropic:claude-sonnet-4-5', '-f', 'json', '-q'],
+    { env: { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: server.url } },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  type Row = {
+    who: string;
+    falsePositive: { k: number; n: number };
+    costUsdPerFinding: number;
+    costComplete: boolean;
+    tokensPerFinding: number;
+    latencyMsMean: number;
+  };
+  const report = JSON.parse(r.stdout) as { cases: number; benign: number; rows: Row[] };
+  assert.equal(report.cases, n);
+  assert.equal(server.requests.length, n, 'one call per case');
+  const model = report.rows.find((x) => x.who === 'analyst:anthropic:claude-sonnet-4-5')!;
+  const rules = report.rows.find((x) => x.who === 'analyst:builtin-rules')!;
+  assert.ok(model.costUsdPerFinding > 0 && model.costComplete);
+  assert.ok(model.tokensPerFinding > 0);
+  assert.ok(model.latencyMsMean >= 45, `${model.latencyMsMean} ms`);
+  assert.equal(rules.costUsdPerFinding, 0);
+  assert.equal(model.falsePositive.k, report.benign, 'a model that always says malicious escalates every benign case');
+  const unanimous = report.rows.find((x) => x.who.startsWith('policy:unanimous@'))!;
+  assert.ok(unanimous.falsePositive.k < model.falsePositive.k, 'consensus with the rules analyst filters some');
+});
