@@ -86,6 +86,35 @@ export class DirectoryRoot implements ConfigRoot {
   }
 }
 
+/**
+ * A DirectoryRoot that reads each path once: for the length of one assessment and its verifications, while
+ * nothing writes to the root (each patch's re-assessment would otherwise walk and read the tree again: 500 file
+ * system calls per Apache assessment). Never used across --apply, which changes the files.
+ */
+export class CachedDirectoryRoot extends DirectoryRoot {
+  readonly #resolved = new Map<string, Promise<string | undefined>>();
+  readonly #read = new Map<string, Promise<string | undefined>>();
+  readonly #listed = new Map<string, Promise<readonly string[]>>();
+  override resolve(path: string): Promise<string | undefined> {
+    return memo(this.#resolved, path, () => super.resolve(path));
+  }
+  override read(path: string): Promise<string | undefined> {
+    return memo(this.#read, path, () => super.read(path));
+  }
+  override list(dir: string): Promise<readonly string[]> {
+    return memo(this.#listed, dir, () => super.list(dir));
+  }
+}
+
+function memo<T>(m: Map<string, Promise<T>>, key: string, get: () => Promise<T>): Promise<T> {
+  let p = m.get(key);
+  if (p === undefined) {
+    p = get();
+    m.set(key, p);
+  }
+  return p;
+}
+
 /** Another root with some files replaced (or created): what a patched root would read. */
 export class OverlayRoot implements ConfigRoot {
   readonly #base: ConfigRoot;
@@ -111,5 +140,48 @@ export class OverlayRoot implements ConfigRoot {
     const names = new Set(await this.#base.list(dir));
     for (const f of this.#files.keys()) if (posix.dirname(f) === (d === '' ? '.' : d)) names.add(posix.basename(f));
     return [...names].sort();
+  }
+}
+
+/**
+ * Records what an engine reads through it: the files (as asked, and by their real path when the root knows it)
+ * and the directories listed. An engine is a pure function of what it read, so a patch that touches none of it
+ * cannot change its results (verification then re-assesses only the engines a patch can reach).
+ */
+export class RecordingRoot implements ConfigRoot {
+  readonly #base: ConfigRoot;
+  readonly reads = new Set<string>();
+  readonly lists = new Set<string>();
+  constructor(base: ConfigRoot) {
+    this.#base = base;
+  }
+  async read(path: string): Promise<string | undefined> {
+    await this.#note(path, this.reads);
+    return this.#base.read(path);
+  }
+  async list(dir: string): Promise<readonly string[]> {
+    await this.#note(dir, this.lists);
+    return this.#base.list(dir);
+  }
+  async canonical(path: string): Promise<string | undefined> {
+    return (await this.#base.canonical?.(path)) ?? normalisePath(path);
+  }
+  async #note(path: string, into: Set<string>): Promise<void> {
+    const p = normalisePath(path) ?? '';
+    into.add(p);
+    const real = await this.#base.canonical?.(path);
+    if (real !== undefined) into.add(real);
+  }
+  /** Whether a patch of `paths` (root-relative, real paths) can change what was read. */
+  reaches(paths: Iterable<string>): boolean {
+    for (const p of paths) {
+      if (this.reads.has(p)) return true;
+      // a file created or changed under a listed directory (at any depth) can change a listing
+      for (let d = posix.dirname(p); ; d = posix.dirname(d)) {
+        if (this.lists.has(d === '.' ? '' : d)) return true;
+        if (d === '.' || d === '/' || d === '') break;
+      }
+    }
+    return false;
   }
 }

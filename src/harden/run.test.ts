@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { loadBaselines } from './baselines.ts';
+import { ENGINES } from './engines.ts';
+import { DirectoryRoot, RecordingRoot } from './root.ts';
 import { harden } from './run.ts';
 import type { CheckResult, CheckSpec, HardenEngine, LineEdit } from './types.ts';
 import { MemoryRoot } from './testkit.ts';
@@ -172,4 +177,65 @@ test('a patch that makes a passing result vanish is refused', async () => {
   assert.equal(a.patch, undefined);
   assert.match(a.verification!.reasons.join('\n'), /tls \(server b\) is no longer judged after the patch/);
   assert.ok(r.checks.find((c) => c.result.instance === 'server c')!.patch);
+});
+
+test('a patch is re-assessed by every engine that read what it touches, and only by those', async () => {
+  // `peek` reads the toy file's guard line too: toy's clobber fix must still be caught breaking it
+  let peekRuns = 0;
+  let otherRuns = 0;
+  const peek: HardenEngine = {
+    id: 'peek',
+    applies: async () => true,
+    async assess(root, cs) {
+      peekRuns++;
+      const on = ((await root.read('etc/toy.conf')) ?? '').includes('guard = on');
+      return cs.map((check) => ({ check, status: on ? 'pass' : 'fail', expected: 'on', message: 'guard' }));
+    },
+  };
+  const other: HardenEngine = {
+    id: 'other',
+    applies: async () => true,
+    async assess(root, cs) {
+      otherRuns++;
+      await root.list('etc/other.d');
+      await root.read('etc/other.conf');
+      return cs.map((check) => ({ check, status: 'pass', expected: 'x', message: 'ok' }));
+    },
+  };
+  const root = new MemoryRoot({ 'etc/toy.conf': 'a = 1\nguard = on\nclobber = 0\n', 'etc/other.conf': 'x\n' });
+  const checks = [
+    spec('a', '0'),
+    spec('clobber', '1'),
+    { ...spec('peek', 'on'), id: 'peek-guard', engine: 'peek' },
+    { ...spec('other', 'x'), id: 'other-x', engine: 'other' },
+  ];
+  const r = await harden(root, checks, new Map([...engines, ['peek', peek], ['other', other]]));
+  const by = new Map(r.checks.map((c) => [c.result.check.id, c]));
+  assert.ok(by.get('toy-a')!.patch);
+  assert.match(by.get('toy-clobber')!.verification!.reasons.join('\n'), /the patch makes peek-guard fail/);
+  // peek: the assessment, each of the two patches, the combined patch's judgement; other: only the assessment
+  // and the combined patch (combine re-assesses everything once)
+  assert.equal(peekRuns, 1 + 2 + 1 + 1);
+  assert.equal(otherRuns, 1 + 1 + 1);
+
+  const rec = new RecordingRoot(root);
+  await rec.read('etc/other.conf');
+  await rec.list('etc/other.d');
+  assert.ok(rec.reaches(['etc/other.conf']));
+  assert.ok(rec.reaches(['etc/other.d/new.conf']), 'a file created in a listed directory');
+  assert.ok(rec.reaches(['etc/other.d/sub/new.conf']), 'a new subdirectory changes the listing');
+  assert.ok(!rec.reaches(['etc/toy.conf', 'etc/other.conf.d/x']));
+});
+
+test('on every fixture root, re-assessing only the reached engines verifies exactly as re-assessing all', async () => {
+  const checks = await loadBaselines();
+  const base = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'harden');
+  for (const kind of readdirSync(base)) {
+    for (const name of readdirSync(join(base, kind))) {
+      const root = new DirectoryRoot(join(base, kind, name));
+      const quick = await harden(root, checks, ENGINES);
+      const full = await harden(root, checks, ENGINES, { fullReassess: true });
+      assert.deepEqual(quick, full, `${kind}/${name}`);
+    }
+  }
 });

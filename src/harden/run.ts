@@ -2,7 +2,7 @@
 // the whole selection is re-assessed — the finding must be gone and no other check may newly fail — and the
 // patched files are syntax-checked with the real tool when one is installed. Only then is the patch offered.
 import { applyEdits, changedLines, unifiedTextDiff } from './edit.ts';
-import { OverlayRoot } from './root.ts';
+import { CachedDirectoryRoot, DirectoryRoot, OverlayRoot, RecordingRoot } from './root.ts';
 import type { CheckResult, CheckSpec, ConfigRoot, FileEdit, HardenEngine } from './types.ts';
 
 /** A syntax check of patched files by the service's own tool (`sshd -t -f`, `visudo -c -f`, `nginx -t`). */
@@ -46,24 +46,37 @@ export async function assess(
   root: ConfigRoot,
   checks: readonly CheckSpec[],
   engines: ReadonlyMap<string, HardenEngine>,
+  opts: {
+    /** Filled with what each engine read (its RecordingRoot), for `reassess`. */
+    readonly record?: Map<string, RecordingRoot>;
+    /** Only these engines are run; the others' checks are left out of the result. */
+    readonly only?: ReadonlySet<string>;
+  } = {},
 ): Promise<CheckResult[]> {
   const byEngine = new Map<string, CheckSpec[]>();
   for (const c of checks) byEngine.set(c.engine, [...(byEngine.get(c.engine) ?? []), c]);
   const out: CheckResult[] = [];
   for (const [id, list] of byEngine) {
+    if (opts.only && !opts.only.has(id)) continue;
     const engine = engines.get(id);
     if (engine === undefined) {
       for (const check of list)
         out.push({ check, status: 'error', expected: '', message: `no engine "${id}" reads this check` });
       continue;
     }
-    if (!(await engine.applies(root))) {
+    let seen = root;
+    if (opts.record) {
+      const r = new RecordingRoot(root);
+      opts.record.set(id, r);
+      seen = r;
+    }
+    if (!(await engine.applies(seen))) {
       for (const check of list)
         out.push({ check, status: 'not-applicable', expected: '', message: `nothing for ${id} in this root` });
       continue;
     }
     try {
-      out.push(...(await engine.assess(root, list)));
+      out.push(...(await engine.assess(seen, list)));
     } catch (err) {
       for (const check of list)
         out.push({ check, status: 'error', expected: '', message: `${id}: ${(err as Error).message}` });
@@ -72,6 +85,31 @@ export async function assess(
   const order = new Map(checks.map((c, i) => [c.id, i]));
   // by check order; a check's instances keep the engine's order (a stable sort)
   return out.sort((a, b) => order.get(a.check.id)! - order.get(b.check.id)!);
+}
+
+/**
+ * The assessment of `root` with `files` patched over it, re-running only the engines whose reads the patch
+ * reaches (`deps`, recorded when `before` was assessed) and keeping `before`'s results for the rest. Without
+ * `deps`, everything is re-assessed.
+ */
+async function reassess(
+  root: ConfigRoot,
+  checks: readonly CheckSpec[],
+  engines: ReadonlyMap<string, HardenEngine>,
+  files: ReadonlyMap<string, string>,
+  before: ReadonlyMap<string, CheckResult>,
+  deps: ReadonlyMap<string, RecordingRoot> | undefined,
+): Promise<CheckResult[]> {
+  const overlay = new OverlayRoot(root, files);
+  if (deps === undefined) return assess(overlay, checks, engines);
+  const touched = [...files.keys()];
+  const all = new Set(checks.map((c) => c.engine));
+  // an engine not recorded (none of its checks was assessed) is re-run: nothing is known of what it reads
+  const only = new Set([...all].filter((id) => deps.get(id)?.reaches(touched) ?? true));
+  const fresh = await assess(overlay, checks, engines, { only });
+  const kept = [...before.values()].filter((r) => !only.has(r.check.engine));
+  const order = new Map(checks.map((c, i) => [c.id, i]));
+  return [...kept, ...fresh].sort((a, b) => order.get(a.check.id)! - order.get(b.check.id)!);
 }
 
 /** Edits named by the real file (symlinks resolved inside the root), so one file reached two ways is one file. */
@@ -123,8 +161,9 @@ async function judgePatched(
   fixing: ReadonlySet<string>,
   files: ReadonlyMap<string, string>,
   syntax: SyntaxChecker | undefined,
+  deps?: ReadonlyMap<string, RecordingRoot>,
 ): Promise<Verification> {
-  const after = await assess(new OverlayRoot(root, files), checks, engines);
+  const after = await reassess(root, checks, engines, files, before, deps);
   const reasons: string[] = [];
   const seen = new Set<string>();
   for (const r of after) {
@@ -168,11 +207,13 @@ async function verifyOne(
   before: ReadonlyMap<string, CheckResult>,
   result: CheckResult,
   syntax: SyntaxChecker | undefined,
+  deps?: ReadonlyMap<string, RecordingRoot>,
 ): Promise<{ verification: Verification; patch: string; changed: number }> {
   const edits = await canonicalEdits(root, result.fix ?? []);
   const p = await patchedFiles(root, edits);
   if ('conflict' in p) return { verification: { ok: false, reasons: [p.conflict] }, patch: '', changed: 0 };
-  const verification = await judgePatched(root, checks, engines, before, new Set([resultKey(result)]), p.files, syntax);
+  const fixing = new Set([resultKey(result)]);
+  const verification = await judgePatched(root, checks, engines, before, fixing, p.files, syntax, deps);
   const changed = edits.reduce((s, e) => s + changedLines(e), 0);
   return { verification, patch: await diffOf(root, p.files), changed };
 }
@@ -220,9 +261,18 @@ export async function harden(
   root: ConfigRoot,
   checks: readonly CheckSpec[],
   engines: ReadonlyMap<string, HardenEngine>,
-  opts: { readonly syntax?: SyntaxChecker } = {},
+  opts: {
+    readonly syntax?: SyntaxChecker;
+    /** Re-assess every engine for every patch, not only those it can reach (for tests: same results, slower). */
+    readonly fullReassess?: boolean;
+  } = {},
 ): Promise<HardenResult> {
-  const results = await assess(root, checks, engines);
+  // nothing writes to the root while it is assessed and verified: every file is read once
+  if (root instanceof DirectoryRoot && !(root instanceof CachedDirectoryRoot)) root = new CachedDirectoryRoot(root.dir);
+  // what each engine reads, so that each patch is re-assessed only by the engines it can reach
+  const recorded = new Map<string, RecordingRoot>();
+  const results = await assess(root, checks, engines, { record: recorded });
+  const deps = opts.fullReassess ? undefined : recorded;
   const before = new Map(results.map((r) => [resultKey(r), r]));
   const assessed: AssessedCheck[] = [];
   const good = new Set<string>();
@@ -231,7 +281,7 @@ export async function harden(
       assessed.push({ result });
       continue;
     }
-    const v = await verifyOne(root, checks, engines, before, result, opts.syntax);
+    const v = await verifyOne(root, checks, engines, before, result, opts.syntax, deps);
     if (v.verification.ok) good.add(resultKey(result));
     assessed.push({
       result,
