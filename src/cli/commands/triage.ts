@@ -167,6 +167,10 @@ export async function writeTriage(
   const totals = new TriageTotals();
   const kept: Finding[] = [];
   const t0 = performance.now();
+  // model analysts take seconds per finding: a terminal sees the run move (at most twice a second), unless the
+  // decisions themselves are printed on it
+  const progress = !quiet && process.stderr.isTTY === true && !(out === process.stdout && process.stdout.isTTY);
+  let shown = t0;
   let worst: Outcome | undefined;
   try {
     for await (const [f, d] of triage(findings, setup.analysts, setup.policy, {
@@ -174,11 +178,19 @@ export async function writeTriage(
       concurrency: setup.concurrency,
     })) {
       totals.add(d);
+      if (progress && performance.now() - shown > 500) {
+        shown = performance.now();
+        const o = totals.outcomes;
+        process.stderr.write(
+          `\rmamori: ${o.escalate + o.review + o.suppress} findings judged: ${o.escalate} escalate, ${o.review} review, ${o.suppress} suppress`,
+        );
+      }
       if (worst === undefined || RANK[d.outcome] > RANK[worst]) worst = d.outcome;
       if (d.outcome !== 'suppress') kept.push(f);
       await write(out, format === 'jsonl' ? `${JSON.stringify(triageRecord(f, d))}\n` : `${tableLine(f, d)}\n`);
     }
   } finally {
+    if (progress && shown !== t0) process.stderr.write('\r\x1b[K');
     await setup.close();
   }
   const summary = totals.summary(setup.policy, (performance.now() - t0) / 1000);
