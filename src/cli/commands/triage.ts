@@ -172,12 +172,20 @@ export async function writeTriage(
   const progress = !quiet && process.stderr.isTTY === true && !(out === process.stdout && process.stdout.isTTY);
   let shown = t0;
   let worst: Outcome | undefined;
+  /** Per analyst: findings it voted malicious or benign on, of those it saw, and its first rationale. */
+  const silent = new Map<string, { votes: number; total: number; why: string }>();
   try {
     for await (const [f, d] of triage(findings, setup.analysts, setup.policy, {
       deadlineMs: setup.deadlineMs,
       concurrency: setup.concurrency,
     })) {
       totals.add(d);
+      for (const v of d.verdicts) {
+        const c = silent.get(v.analyst) ?? { votes: 0, total: 0, why: v.rationale };
+        c.total++;
+        if (v.label !== 'needs-human' && !v.abstained) c.votes++;
+        silent.set(v.analyst, c);
+      }
       if (progress && performance.now() - shown > 500) {
         shown = performance.now();
         const o = totals.outcomes;
@@ -196,6 +204,16 @@ export async function writeTriage(
   const summary = totals.summary(setup.policy, (performance.now() - t0) / 1000);
   if (format === 'table') await write(out, `\n${summary}\n`);
   else if (!quiet) process.stderr.write(`${summary}\n`);
+  // an analyst that never votes makes every decision a review: say so once, with its own reason
+  if (!quiet && setup.analysts.length > 1)
+    for (const [name, c] of silent)
+      if (c.total > 0 && c.votes === 0) {
+        const why = c.why.length > 200 ? `${c.why.slice(0, 199)}…` : c.why;
+        process.stderr.write(
+          `mamori: note: ${name} voted on none of the ${c.total} findings, so none had every analyst's vote ` +
+            `(its first answer: "${why}"); add or choose analysts with --analysts\n`,
+        );
+      }
   return { worst, kept };
 }
 
