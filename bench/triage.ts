@@ -14,6 +14,7 @@ import { defaultConfig } from '../src/analysts/config.ts';
 import { findPolicy } from '../src/analysts/consensus/policy.ts';
 import { judgeFinding, triage } from '../src/analysts/consensus/triage.ts';
 import type { Finding } from '../src/core/index.ts';
+import { seededRandom } from '../src/core/random.ts';
 import { GOOD_VERDICT, startModelServer } from '../test/support/model-server.ts';
 
 const here = import.meta.dirname;
@@ -41,18 +42,6 @@ if (process.argv[2] === '--floor') {
   process.exit(0);
 }
 
-/** Tiny seeded PRNG (mulberry32): the same set every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const RULES = [
   { id: 'b1e8c6f2-0000-4000-8000-000000000001', title: 'Suspicious PowerShell Flags', level: 'medium', t: 't1059.001' },
   { id: 'b1e8c6f2-0000-4000-8000-000000000002', title: 'Scheduled Task Creation', level: 'low', t: 't1053.005' },
@@ -62,7 +51,7 @@ const RULES = [
 
 /** Detections as hunt writes them: routine behaviours on most hosts, and a long tail of one-offs. */
 function fleetFindings(n: number, hosts: number, seed = 7): Finding[] {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   const out: Finding[] = [];
   for (let i = 0; i < n; i++) {
     const rule = RULES[Math.floor(r() * RULES.length)]!;

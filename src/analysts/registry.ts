@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import type { Finding } from '../core/index.ts';
 import type { Analyst } from './analyst.ts';
-import { BUILTIN_ANALYST_NAMES, createBuiltinAnalyst } from './builtin/registry.ts';
+import { BUILTIN_ANALYST_NAMES, createBuiltinAnalyst, isBuiltinAnalystName } from './builtin/registry.ts';
 import type { MamoriConfig } from './config.ts';
 import { ModelAnalyst, RetryBudget } from './model/analyst.ts';
 import { isModelAnalystName, parseModelAnalystName } from './model/names.ts';
@@ -113,7 +113,7 @@ export async function createAnalysts(names: readonly string[], environment: Anal
   };
   try {
     for (const name of names) {
-      if ((BUILTIN_ANALYST_NAMES as readonly string[]).includes(name)) {
+      if (isBuiltinAnalystName(name)) {
         analysts.push(
           await createBuiltinAnalyst(name, {
             historyDir: config.builtin.historyDir ?? join(home, 'analysts', 'history'),

@@ -2,41 +2,19 @@
 // the built-in analysts only (no keys, no network), every output, the decisions file, bad lines, bad policies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runMamori, type CliRun } from '../support/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'mamori');
 const CASES = join(ROOT, 'test', 'fixtures', 'analysts', 'eval');
 const POLICIES = ['unanimous', 'majority', 'weighted', 'any'];
 const ANALYSTS = ['builtin-rules', 'builtin-rarity'];
 let dir = '';
 
-type Run = { code: number; stdout: string; stderr: string };
-
-function mamori(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, {
-      env: {
-        ...process.env,
-        MAMORI_HOME: join(dir, 'home'),
-        OPENAI_API_KEY: '',
-        ANTHROPIC_API_KEY: '',
-        OPENAI_BASE_URL: '',
-        ANTHROPIC_BASE_URL: '',
-      },
-      cwd: dir,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
+function mamori(args: string[]): Promise<CliRun> {
+  return runMamori(args, { home: join(dir, 'home'), cwd: dir });
 }
 
 const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean);

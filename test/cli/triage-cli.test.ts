@@ -4,43 +4,18 @@
 // --triage, configuration and input errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runMamori, type CliRun } from '../support/cli.ts';
 import { GOOD_VERDICT, startModelServer, type ModelServer } from '../support/model-server.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'mamori');
 let dir = '';
 let server: ModelServer;
 
-type Run = { code: number; stdout: string; stderr: string; ms: number };
-
-/** Async (the fake server lives in this process and must keep answering while the CLI runs). */
-function mamori(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, {
-      env: {
-        ...process.env,
-        MAMORI_HOME: join(dir, 'home'),
-        OPENAI_API_KEY: '',
-        ANTHROPIC_API_KEY: '',
-        OPENAI_BASE_URL: '',
-        ANTHROPIC_BASE_URL: '',
-        ...opts.env,
-      },
-      cwd: dir,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - t0 }));
-    child.stdin.end(opts.input ?? '');
-  });
+function mamori(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return runMamori(args, { home: join(dir, 'home'), cwd: dir, ...opts });
 }
 
 type Out = {

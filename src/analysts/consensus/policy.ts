@@ -142,6 +142,11 @@ export function decide(policy: PolicySpec, verdicts: readonly Verdict[]): { outc
   }
 }
 
+/** Every policy name a run can use: the built-in ones, then those the configuration adds. */
+export function policyNames(configured: readonly PolicySpec[] = []): string[] {
+  return [...new Set([...BUILTIN_POLICIES, ...configured].map((p) => p.name))];
+}
+
 /** The policy of that name: from the configuration first, then the built-in ones. */
 export function findPolicy(name: string, configured: readonly PolicySpec[] = []): PolicySpec | undefined {
   return configured.find((p) => p.name === name) ?? BUILTIN_POLICIES.find((p) => p.name === name);

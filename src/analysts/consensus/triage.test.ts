@@ -149,6 +149,32 @@ describe('triage run', () => {
     for await (const _ of triage([finding(1), finding(2)], [a], unanimous));
     assert.deepEqual(log, ['prepare 2', 'judge f-1', 'judge f-2']);
   });
+  it('prepare gets the frozen copies judge gets: the batch cannot be changed, the caller keeps its own', async () => {
+    let prepared: readonly Finding[] = [];
+    const judged: Finding[] = [];
+    const a: Analyst = {
+      name: 'p',
+      prepare: (fs) => {
+        prepared = fs;
+        assert.throws(() => ((fs[0] as { title: string }).title = 'tampered'), TypeError);
+        assert.throws(() => ((fs[0]!.evidence[0]!.data as { n: number }).n = -1), TypeError);
+      },
+      judge: async (f) => {
+        judged.push(f);
+        return slow('p', 'benign', 0).judge(f, ctx());
+      },
+    };
+    const input = [finding(1), finding(2)];
+    const out: Finding[] = [];
+    for await (const [f] of triage(input, [a], unanimous)) out.push(f);
+    assert.deepEqual(judged, [...prepared], 'the very objects prepare saw');
+    assert.ok(judged.every((f, i) => f === prepared[i] && f !== input[i]));
+    assert.ok(
+      out.every((f, i) => f === input[i]),
+      "the caller's own findings come back",
+    );
+    assert.ok(!Object.isFrozen(input[0]));
+  });
 });
 
 function ctx(): AnalystContext {

@@ -42,6 +42,17 @@ export function abstention(
   };
 }
 
+/** The copies frozenCopy made: deeply frozen already, so they are handed on as they are. */
+const COPIES = new WeakSet<object>();
+
+/** A finding's deep copy, frozen throughout (made once per finding, whether `prepare` or `judge` sees it first). */
+function frozenFinding(f: Finding): Finding {
+  if (COPIES.has(f)) return f;
+  const copy = frozenCopy(f);
+  COPIES.add(copy);
+  return copy;
+}
+
 /** A deep copy, frozen throughout, of JSON-like data (anything else is cloned by structuredClone, then frozen). */
 function frozenCopy<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
@@ -120,7 +131,7 @@ export async function judgeFinding(
   // one deep-frozen copy for all: an analyst that tries to change the finding fails (an `error` abstention) and
   // cannot reach another analyst or the caller. Cheaper than a copy per analyst (structuredClone was a sixth of
   // a built-in triage run's time; this walk is a few times faster).
-  const shared = frozenCopy(finding);
+  const shared = frozenFinding(finding);
   const verdicts = await Promise.all(analysts.map((a) => ask(a, shared, deadline, now, opts.signal)));
   const { outcome, reason } = decide(policy, verdicts);
   return {
@@ -143,12 +154,18 @@ export async function* triage(
   policy: PolicySpec,
   opts: TriageOptions = {},
 ): AsyncGenerator<readonly [Finding, Decision]> {
-  if (Array.isArray(findings)) for (const a of analysts) await a.prepare?.(findings);
+  // prepare sees the same frozen copies judge will: no analyst can change the batch under another, and what an
+  // analyst reads of a copy in prepare it may keep for judge
+  const copies = Array.isArray(findings) ? (findings as readonly Finding[]).map(frozenFinding) : undefined;
+  if (copies) for (const a of analysts) await a.prepare?.(copies);
   const width = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const queue: Promise<readonly [Finding, Decision]>[] = [];
+  let i = 0;
   for await (const f of findings) {
     if (opts.signal?.aborted) break;
-    queue.push(judgeFinding(f, analysts, policy, opts).then((d) => [f, d] as const));
+    const mine = copies ? copies[i]! : f;
+    i++;
+    queue.push(judgeFinding(mine, analysts, policy, opts).then((d) => [f, d] as const));
     if (queue.length >= width) yield await queue.shift()!;
   }
   while (queue.length) yield await queue.shift()!;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { Decision } from '../../core/index.ts';
-import { BUILTIN_POLICIES, findPolicy, type PolicySpec } from '../../analysts/consensus/policy.ts';
+import { findPolicy, policyNames, type PolicySpec } from '../../analysts/consensus/policy.ts';
 import { triage } from '../../analysts/consensus/triage.ts';
 import { readCases } from '../../analysts/eval/cases/schema.ts';
 import { evaluate, renderReport, type JudgedCase } from '../../analysts/eval/metrics.ts';
@@ -83,8 +83,7 @@ export function registerEval(program: Command): void {
 
 function policiesOf(list: string | undefined, configured: readonly PolicySpec[]): PolicySpec[] {
   if (list === undefined) {
-    const names = [...new Set([...BUILTIN_POLICIES.map((p) => p.name), ...configured.map((p) => p.name)])];
-    return names.map((n) => findPolicy(n, configured)!);
+    return policyNames(configured).map((n) => findPolicy(n, configured)!);
   }
   const names = list
     .split(',')
@@ -94,8 +93,7 @@ function policiesOf(list: string | undefined, configured: readonly PolicySpec[])
   return names.map((n) => {
     const p = findPolicy(n, configured);
     if (!p) {
-      const known = [...new Set([...BUILTIN_POLICIES, ...configured].map((x) => x.name))];
-      throw new UsageError(`--policies: unknown policy "${n}"; known: ${known.join(', ')}`);
+      throw new UsageError(`--policies: unknown policy "${n}"; known: ${policyNames(configured).join(', ')}`);
     }
     return p;
   });

@@ -7,7 +7,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { Finding, Outcome } from '../../core/index.ts';
 import { defaultConfig, parseConfig, type MamoriConfig } from '../../analysts/config.ts';
-import { findPolicy, type PolicySpec } from '../../analysts/consensus/policy.ts';
+import { findPolicy, policyNames, type PolicySpec } from '../../analysts/consensus/policy.ts';
 import { triage } from '../../analysts/consensus/triage.ts';
 import { createAnalysts } from '../../analysts/registry.ts';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../exit.ts';
@@ -138,8 +138,7 @@ export async function triageSetup(flags: TriageSetup) {
   const policyName = flags.policy ?? config.triage.policy;
   const policy: PolicySpec | undefined = findPolicy(policyName, config.policies);
   if (!policy) {
-    const known = [...new Set([...config.policies.map((p) => p.name), 'unanimous', 'majority', 'weighted', 'any'])];
-    throw new UsageError(`unknown policy "${policyName}"; known: ${known.join(', ')}`);
+    throw new UsageError(`unknown policy "${policyName}"; known: ${policyNames(config.policies).join(', ')}`);
   }
   const deadlineMs = (positive('--deadline', flags.deadline) ?? config.triage.deadlineSeconds) * 1000;
   const concurrency = Math.floor(positive('--concurrency', flags.concurrency) ?? config.triage.concurrency);

@@ -48,6 +48,7 @@ import { parseLine } from './parse.ts';
 import { matchPattern, normalise, resolveAlgorithms, splitList } from './values.ts';
 import { describeExpectation as describe } from '../expect.ts';
 import { MainFileEngine } from '../main-file.ts';
+import { escapeRegex } from '../../core/text.ts';
 
 /** Judges `engine: sshd` checks against `etc/ssh/sshd_config` (or another main file) under a root. */
 export class SshdEngine extends MainFileEngine<SshdConfig> {
@@ -250,15 +251,11 @@ function fixValue(eff: Effective, check: CheckSpec): string | { unfixable: strin
 function insertionPoint(config: SshdConfig, key: string): number {
   const lines = config.files.get(config.main)?.lines ?? [];
   const firstMatch = lines.find((l) => l.kind === 'directive' && l.key === 'match')?.line ?? lines.length + 1;
-  const commented = new RegExp(`^#${escapeRe(key)}[\\s=]`, 'i');
+  const commented = new RegExp(`^#${escapeRegex(key)}[\\s=]`, 'i');
   const hint = lines.find((l) => l.line < firstMatch && l.kind === 'comment' && commented.test(l.raw));
   if (hint) return hint.line + 1;
   let before = firstMatch;
   // the comments (and blank lines) above a Match or at the end describe what follows: go right after the last line
   while (before > 1 && (lines[before - 2]?.kind === 'comment' || lines[before - 2]?.kind === 'blank')) before--;
   return before;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

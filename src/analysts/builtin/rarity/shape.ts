@@ -29,10 +29,6 @@ const SLASH = /\//g;
 const DIGITS = /<b64>|\d+/g;
 const SPACE = /\s+/g;
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** The bare account name of `DOMAIN\name` or `name@domain`, when long enough to be worth masking. */
 function bareUser(user: string | undefined): string | undefined {
   if (user === undefined) return undefined;
@@ -51,7 +47,7 @@ export function shapeOf(text: string | undefined, user?: string): string {
   let s = text.slice(0, MAX_INPUT).toLowerCase();
   s = s.replace(PROFILE_WIN, '$1<user>').replace(PROFILE_NIX, '$1<user>');
   const u = bareUser(user);
-  if (u !== undefined && s.includes(u)) s = s.replace(new RegExp(escapeRegex(u), 'g'), '<user>');
+  if (u !== undefined) s = s.replaceAll(u, '<user>');
   s = s.replace(TEMP_WIN, '$1<tmp>').replace(TEMP_NIX, '$1<tmp>').replace(UNC, '\\\\<host>');
   s = s
     .replace(GUID, '<guid>')

@@ -17,11 +17,11 @@ import {
   huntFindings,
   implant,
   makeFleet,
-  mulberry32,
   placeSample,
   toJsonl,
 } from './build.ts';
 import type { Finding } from '../../../core/finding.ts';
+import { seededRandom as mulberry32 } from '../../../core/random.ts';
 import { readCases } from './schema.ts';
 import { relate, sampleTechniques } from './samples.ts';
 

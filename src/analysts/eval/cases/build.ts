@@ -19,6 +19,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Finding } from '../../../core/finding.ts';
+import { seededRandom } from '../../../core/random.ts';
+import { escapeRegex } from '../../../core/text.ts';
 import { hunt } from '../../../hunt/pipeline.ts';
 import { writeCases, type LabelledCase } from './schema.ts';
 import { relate, sampleTechniques, type Relation } from './samples.ts';
@@ -35,18 +37,6 @@ export const DEFAULT_SEED = 20260315;
 // ---------------------------------------------------------------------------------------------------------------
 // Seeded randomness
 
-/** mulberry32: a tiny 32-bit PRNG, good enough to pick hosts and hours reproducibly. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A generator's own stream: its events do not shift when another generator changes. */
 function streamSeed(seed: number, name: string): number {
   return createHash('sha256').update(`${seed}:${name}`).digest().readUInt32LE(0);
@@ -62,7 +52,7 @@ type Rng = {
 };
 
 function rngOf(seed: number): Rng {
-  const next = mulberry32(seed);
+  const next = seededRandom(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
   return {
     next,
@@ -1828,10 +1818,6 @@ export function neutralise(f: Finding, rulesRoot: string): Finding {
 const DAY_MS = 86_400_000;
 /** Timestamps as Windows logs write them (SystemTime, Sysmon's UtcTime): the date part is shifted, the rest kept. */
 const TIMESTAMP = /\b(\d{4})-(\d{2})-(\d{2})(?=[T ]\d{2}:\d{2}:\d{2})/g;
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** Where an attack sample lands in the fleet: one host, and a shift of whole days into the fleet's window. */
 export type Placement = { readonly labHost: string; readonly host: string; readonly shiftDays: number };
