@@ -53,7 +53,7 @@ function frozenFinding(f: Finding): Finding {
   return copy;
 }
 
-/** A deep copy, frozen throughout, of JSON-like data (anything else is cloned by structuredClone, then frozen). */
+/** A deep copy, frozen throughout, of JSON-like data (a Date or other class instance is cloned and frozen at its top). */
 function frozenCopy<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
